@@ -1,0 +1,27 @@
+/// The heap buffer behind a ``Tensor``: 64-byte aligned, so rows start on a cache line and SIMD loads
+/// of whole vectors never split one.
+@usableFromInline
+final class TensorStorage {
+    @usableFromInline let pointer: UnsafeMutablePointer<Float>
+    /// Elements allocated; a tensor may use fewer, so a workspace serves smaller batches without reallocating.
+    @usableFromInline let capacity: Int
+
+    @usableFromInline
+    init(capacity: Int) {
+        self.capacity = capacity
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(1, capacity) * MemoryLayout<Float>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(1, capacity))
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(pointer).deallocate()
+    }
+
+    @usableFromInline
+    func copy(count: Int) -> TensorStorage {
+        let copy = TensorStorage(capacity: count)
+        copy.pointer.update(from: pointer, count: count)
+        return copy
+    }
+}
