@@ -28,6 +28,10 @@ public struct BLASKernelChoice: Sendable, CustomStringConvertible {
     public var description: String {
         switch reason {
         case .environment:
+            if let better = Self.coreType(for: features), let betterTier = Self.tier(ofCore: better),
+               let tier = Self.tier(ofCore: coreName), tier < betterTier {
+                return "\(coreName) (forced by OPENBLAS_CORETYPE; this CPU runs the faster \(better) kernels when it is unset)"
+            }
             return "\(coreName) (from OPENBLAS_CORETYPE)"
         case .cpuFeatures:
             return "\(coreName) (chosen from CPU features; OpenBLAS guessed \(detectedCoreName))"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages SwiftCNN builds against, when any is missing.
+# As root it runs apt-get itself; otherwise it prints the exact command and fails, so that
+# `make` never half-builds on a machine without them.
+set -euo pipefail
+
+packages=(libopenblas-dev libpng-dev libcairo2-dev zlib1g-dev pkg-config)
+if [ "${WITH_FASHION_MNIST:-0}" = 1 ]; then
+    packages+=(dataset-fashion-mnist)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    echo "Installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+    echo "SwiftCNN needs these Debian packages: ${missing[*]}" >&2
+    echo "Install them with:  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "SwiftCNN needs a Swift 6.1 or later toolchain on PATH (https://www.swift.org/install/linux/)." >&2
+    exit 1
+fi
