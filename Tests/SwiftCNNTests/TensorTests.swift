@@ -189,15 +189,16 @@ import TestSupport
     func naiveProduct(_ a: Tensor, transposed ta: Bool, _ b: Tensor, transposed tb: Bool) -> Tensor {
         let m = ta ? a.shape[1] : a.shape[0], k = ta ? a.shape[0] : a.shape[1]
         let n = tb ? b.shape[0] : b.shape[1]
-        var c = Tensor.zeros([m, n])
+        let x = a.scalars, y = b.scalars
+        var c = [Float](repeating: 0, count: m * n)
         for i in 0..<m { for j in 0..<n {
             var sum = 0.0
             for p in 0..<k {
-                sum += Double(ta ? a[p, i] : a[i, p]) * Double(tb ? b[j, p] : b[p, j])
+                sum += Double(ta ? x[p * m + i] : x[i * k + p]) * Double(tb ? y[j * k + p] : y[p * n + j])
             }
-            c[i, j] = Float(sum)
+            c[i * n + j] = Float(sum)
         } }
-        return c
+        return Tensor(shape: [m, n], scalars: c)
     }
 
     @Test func handComputedProduct() {

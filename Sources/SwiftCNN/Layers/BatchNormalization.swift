@@ -1,0 +1,279 @@
+/// Batch normalisation over every axis but the last: each channel (feature) is shifted and scaled to
+/// zero mean and unit variance, then mapped through the learnt `gamma · x̂ + beta`.
+///
+/// It takes `[N, F]` and `[N, H, W, C]` batches alike. In training it normalises with the batch's own
+/// mean and variance and folds them into ``runningMean`` and ``runningVariance``; in inference it
+/// normalises with those running statistics instead.
+///
+/// The semantics are Keras 3's: `moving = moving · momentum + batch · (1 − momentum)`, and the batch
+/// variance — used both to normalise and to update ``runningVariance`` — is the biased one (divided by
+/// the number of values per channel, not one less), as `keras.ops.moments` computes it. PyTorch folds
+/// in the unbiased variance instead, so its running variance is slightly larger for small batches.
+public final class BatchNormalization: Layer {
+    public let name = "batch_normalization"
+    /// How much of the running statistics survives each training step (Keras's default 0.99).
+    public let momentum: Float
+    /// Added to the variance before its square root, so constant channels do not divide by zero.
+    public let epsilon: Float
+    /// The scale, `[C]`, starting at ones.
+    public let gamma: Parameter
+    /// The offset, `[C]`, starting at zeros.
+    public let beta: Parameter
+    public let parameters: [Parameter]
+    /// The moving average of the batch means, `[C]`, starting at zeros; not trained by gradients.
+    public var runningMean: Tensor
+    /// The moving average of the (biased) batch variances, `[C]`, starting at ones; not trained by
+    /// gradients.
+    public var runningVariance: Tensor
+
+    private var channels = 0
+    private var output = Tensor(shape: [0])
+    private var inputGradient = Tensor(shape: [0])
+    // Per-channel vectors, [C], never handed out, so the kernels write them in place.
+    private var mean = Tensor(shape: [0])
+    private var inverseDeviation = Tensor(shape: [0])
+    private var scale = Tensor(shape: [0])
+    private var centeredScale = Tensor(shape: [0])
+    private var shift = Tensor(shape: [0])
+    /// Per-thread partial sums of the channel reductions, in `Double` so one pass gives the variance.
+    private var partialSums = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    /// The input of the last training-mode forward call, released by backward so that the layer
+    /// before can reuse its output workspace.
+    private var input: Tensor?
+
+    /// A layer with Keras's defaults: momentum 0.99, epsilon 0.001.
+    public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
+        precondition(momentum >= 0 && momentum <= 1, "BatchNormalization momentum must be in 0...1, got \(momentum)")
+        precondition(epsilon > 0, "BatchNormalization epsilon must be positive, got \(epsilon)")
+        self.momentum = momentum
+        self.epsilon = epsilon
+        gamma = Parameter(name: "gamma", value: Tensor(shape: [0]))
+        beta = Parameter(name: "beta", value: Tensor(shape: [0]))
+        parameters = [gamma, beta]
+        runningMean = Tensor(shape: [0])
+        runningVariance = Tensor(shape: [0])
+    }
+
+    deinit {
+        partialSums.deallocate()
+    }
+
+    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
+        guard let last = inputShape.last, last > 0 else {
+            throw LayerError.incompatibleInput(layer: name, inputShape: inputShape,
+                                               expected: "a non-empty last (channel) axis")
+        }
+        channels = last
+        gamma.value = Tensor(shape: [channels], repeating: 1)
+        gamma.gradient = Tensor(shape: [channels])
+        beta.value = Tensor(shape: [channels])
+        beta.gradient = Tensor(shape: [channels])
+        runningMean = Tensor(shape: [channels])
+        runningVariance = Tensor(shape: [channels], repeating: 1)
+        mean = Tensor(shape: [channels])
+        inverseDeviation = Tensor(shape: [channels])
+        scale = Tensor(shape: [channels])
+        centeredScale = Tensor(shape: [channels])
+        shift = Tensor(shape: [channels])
+        return inputShape
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        precondition(channels > 0, "BatchNormalization used before it was built")
+        precondition(input.rank >= 2 && input.shape[input.rank - 1] == channels && input.shape[0] > 0,
+                     "BatchNormalization built for \(channels) channels (a batch [N, ..., \(channels)], N > 0) was given \(input.shape)")
+        checkShape(of: self.gamma.value, "gamma")
+        checkShape(of: self.beta.value, "beta")
+        checkShape(of: runningMean, "runningMean")
+        checkShape(of: runningVariance, "runningVariance")
+
+        let rows = input.count / self.channels, channels = self.channels
+        let x = input.storage.pointer
+        let mean = self.mean.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
+        if training {
+            let sums = channelSums(rows: rows) { range, sum, squares in
+                accumulateMoments(x, rows: range, channels: channels, sums: sum, squares: squares)
+            }
+            let keep = momentum, blend = 1 - momentum, count = Double(rows)
+            runningMean.withUnsafeMutableBufferPointer { runningMean in
+                runningVariance.withUnsafeMutableBufferPointer { runningVariance in
+                    for c in 0..<channels {
+                        let batchMean = sums[c] / count
+                        let batchVariance = Float(Swift.max(0, sums[channels + c] / count - batchMean * batchMean))
+                        mean[c] = Float(batchMean)
+                        inverseDeviation[c] = 1 / (batchVariance + epsilon).squareRoot()
+                        runningMean[c] = runningMean[c] * keep + mean[c] * blend
+                        runningVariance[c] = runningVariance[c] * keep + batchVariance * blend
+                    }
+                }
+            }
+        } else {
+            let runningMean = self.runningMean.storage.pointer, runningVariance = self.runningVariance.storage.pointer
+            for c in 0..<channels {
+                mean[c] = runningMean[c]
+                inverseDeviation[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
+            }
+        }
+        let gamma = self.gamma.value.storage.pointer, beta = self.beta.value.storage.pointer
+        let scale = self.scale.storage.pointer
+        for c in 0..<channels {
+            scale[c] = gamma[c] * inverseDeviation[c]
+        }
+        output.prepare(shape: input.shape)
+        let y = output.storage.pointer
+        parallelFor(chunksOf: 0..<rows, minimumChunk: rowsPerChunk) { range in
+            normalize(x, rows: range, channels: channels, mean: mean, scale: scale, offset: beta, into: y)
+        }
+        self.input = training ? input : nil
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let input else {
+            preconditionFailure("BatchNormalization.backward needs a training-mode forward call first")
+        }
+        self.input = nil
+        precondition(outputGradient.shape == input.shape,
+                     "BatchNormalization output gradient has shape \(outputGradient.shape), its output \(input.shape)")
+        let rows = input.count / self.channels, channels = self.channels
+        let x = input.storage.pointer, dy = outputGradient.storage.pointer
+        let mean = self.mean.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
+
+        // Σ dy and Σ dy·(x − μ) per channel give both parameter gradients and the input gradient.
+        let sums = channelSums(rows: rows) { range, gradientSums, products in
+            accumulateGradientSums(dy, x, rows: range, channels: channels, mean: mean,
+                                   gradientSums: gradientSums, products: products)
+        }
+        self.gamma.gradient.prepare(shape: self.gamma.value.shape)
+        beta.gradient.prepare(shape: beta.value.shape)
+        let dGamma = self.gamma.gradient.storage.pointer, dBeta = beta.gradient.storage.pointer
+        for c in 0..<channels {
+            dBeta[c] = Float(sums[c])
+            dGamma[c] = Float(sums[channels + c]) * inverseDeviation[c]
+        }
+        guard needsInputGradient else { return nil }
+
+        // dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M) with x̂ = (x − μ)σ⁻¹, M values per channel, is one affine map
+        // per channel: dx = a·dy + b·(x − μ) + d.
+        let gamma = self.gamma.value.storage.pointer
+        let a = self.scale.storage.pointer, b = centeredScale.storage.pointer, d = shift.storage.pointer
+        let inverseCount = 1 / Float(rows)
+        for c in 0..<channels {
+            a[c] = gamma[c] * inverseDeviation[c]
+            b[c] = -a[c] * inverseDeviation[c] * dGamma[c] * inverseCount
+            d[c] = -a[c] * dBeta[c] * inverseCount
+        }
+        inputGradient.prepare(shape: input.shape)
+        let dx = inputGradient.storage.pointer
+        parallelFor(chunksOf: 0..<rows, minimumChunk: rowsPerChunk) { range in
+            combineGradient(dy, x, rows: range, channels: channels, mean: mean,
+                            gradientScale: a, centeredScale: b, shift: d, into: dx)
+        }
+        return inputGradient
+    }
+
+    /// Enough rows per thread that spreading an element-wise pass pays for waking the threads.
+    private var rowsPerChunk: Int { Swift.max(1, (1 << 14) / channels) }
+
+    /// Runs `accumulate(rows, first, second)` over chunks of the rows on all threads, each chunk adding
+    /// into its own pair of `[C]` partial sums, and returns the totals: `C` first sums, then `C` second.
+    ///
+    /// The chunks, and the order their sums are added in, depend only on the row and thread counts, so
+    /// the result does not depend on thread scheduling.
+    private func channelSums(
+        rows: Int,
+        _ accumulate: (Range<Int>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+    ) -> UnsafePointer<Double> {
+        let chunks = Swift.max(1, Swift.min(Backend.threadCount, rows * channels / (1 << 15)))
+        let channels = self.channels, stride = 2 * channels
+        if partialSums.count < chunks * stride {
+            partialSums.deallocate()
+            partialSums = .allocate(capacity: chunks * stride)
+        }
+        let base = partialSums.baseAddress!
+        base.update(repeating: 0, count: chunks * stride)
+        parallelFor(chunks) { chunk in
+            let sums = base + chunk * stride
+            accumulate((rows * chunk / chunks)..<(rows * (chunk + 1) / chunks), sums, sums + channels)
+        }
+        for chunk in 1..<chunks {
+            let sums = base + chunk * stride
+            for index in 0..<stride { base[index] += sums[index] }
+        }
+        return UnsafePointer(base)
+    }
+
+    /// Per-channel vectors can be replaced from outside (loading a model); a wrong shape would make the
+    /// kernels read past the end, so it stops here instead.
+    private func checkShape(of vector: Tensor, _ label: String) {
+        precondition(vector.rank == 1 && vector.shape[0] == channels,
+                     "BatchNormalization \(label) has shape \(vector.shape), expected [\(channels)]")
+    }
+}
+
+// MARK: - Kernels
+
+// x, y, dy, dx: [M, C], every axis but the channels flattened into M rows; `rows` is the slice of M
+// to compute. Per-channel vectors (mean, scale, offset, …): [C]; sums: [C], in Double.
+
+/// `sums[c] += Σ x[m, c]`, `squares[c] += Σ x[m, c]²` over `rows`.
+private func accumulateMoments(
+    _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
+    sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>
+) {
+    for row in rows {
+        let values = x + row &* channels
+        for c in 0..<channels {
+            let value = Double(values[c])
+            sums[c] += value
+            squares[c] += value * value
+        }
+    }
+}
+
+/// `y[m, c] = (x[m, c] − mean[c]) · scale[c] + offset[c]`.
+private func normalize(
+    _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
+    mean: UnsafePointer<Float>, scale: UnsafePointer<Float>, offset: UnsafePointer<Float>,
+    into y: UnsafeMutablePointer<Float>
+) {
+    for row in rows {
+        let start = row &* channels
+        let values = x + start, results = y + start
+        for c in 0..<channels {
+            results[c] = (values[c] - mean[c]) * scale[c] + offset[c]
+        }
+    }
+}
+
+/// `gradientSums[c] += Σ dy[m, c]`, `products[c] += Σ dy[m, c] · (x[m, c] − mean[c])` over `rows`.
+private func accumulateGradientSums(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
+    mean: UnsafePointer<Float>,
+    gradientSums: UnsafeMutablePointer<Double>, products: UnsafeMutablePointer<Double>
+) {
+    for row in rows {
+        let start = row &* channels
+        let gradients = dy + start, values = x + start
+        for c in 0..<channels {
+            let gradient = gradients[c]
+            gradientSums[c] += Double(gradient)
+            products[c] += Double(gradient * (values[c] - mean[c]))
+        }
+    }
+}
+
+/// `dx[m, c] = dy[m, c] · gradientScale[c] + (x[m, c] − mean[c]) · centeredScale[c] + shift[c]`.
+private func combineGradient(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
+    mean: UnsafePointer<Float>, gradientScale: UnsafePointer<Float>, centeredScale: UnsafePointer<Float>,
+    shift: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
+) {
+    for row in rows {
+        let start = row &* channels
+        let gradients = dy + start, values = x + start, results = dx + start
+        for c in 0..<channels {
+            results[c] = gradients[c] * gradientScale[c] + (values[c] - mean[c]) * centeredScale[c] + shift[c]
+        }
+    }
+}

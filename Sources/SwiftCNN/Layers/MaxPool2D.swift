@@ -1,0 +1,67 @@
+/// Max pooling over channels-last images: each channel's largest value in each window, as Keras's
+/// `MaxPooling2D`.
+///
+/// Inputs are `[N, height, width, channels]`; outputs `[N, outputHeight, outputWidth, channels]`.
+///
+/// ```swift
+/// MaxPool2D(poolSize: 2)                  // [26, 26, 32] → [13, 13, 32]
+/// MaxPool2D(poolSize: 3, strides: 2, padding: .same)
+/// ```
+///
+/// The forward pass records which cell won each window, so the backward pass routes each gradient
+/// straight to it.
+public final class MaxPool2D: Layer {
+    public let name = "max_pooling2d"
+    /// The window size.
+    public let poolSize: (height: Int, width: Int)
+    /// The step between windows; the pool size unless given.
+    public let strides: (height: Int, width: Int)
+    /// How windows treat the border; padding cells never win.
+    public let padding: Padding
+    public let parameters: [Parameter] = []
+
+    private var geometry: WindowGeometry?
+    private var output = Tensor(shape: [0])
+    private var inputGradient = Tensor(shape: [0])
+    private var argmax: [Int32] = []
+
+    /// Max pooling over `poolSize` windows moved by `strides` (by default the pool size, so windows tile
+    /// the image).
+    public init(poolSize: (height: Int, width: Int), strides: (height: Int, width: Int)? = nil,
+                padding: Padding = .valid) {
+        let strides = strides ?? poolSize
+        precondition(poolSize.height > 0 && poolSize.width > 0 && strides.height > 0 && strides.width > 0,
+                     "MaxPool2D needs a positive pool size and strides, got \(poolSize) and \(strides)")
+        self.poolSize = poolSize
+        self.strides = strides
+        self.padding = padding
+    }
+
+    /// Max pooling over square `poolSize` windows moved by `strides` in both directions (by default the
+    /// pool size).
+    public convenience init(poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid) {
+        self.init(poolSize: (poolSize, poolSize), strides: strides.map { ($0, $0) }, padding: padding)
+    }
+
+    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
+        let geometry = try WindowGeometry(layer: name, inputShape: inputShape, window: poolSize,
+                                          strides: strides, padding: padding)
+        self.geometry = geometry
+        return geometry.pooledSampleShape
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        guard let geometry else { preconditionFailure("MaxPool2D.forward called before build(inputShape:generator:)") }
+        maxPool(input, geometry: geometry, into: &output, argmax: &argmax)
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let geometry else { preconditionFailure("MaxPool2D.backward called before build(inputShape:generator:)") }
+        precondition(outputGradient.shape == output.shape,
+                     "MaxPool2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
+        guard needsInputGradient else { return nil }
+        maxPoolBackward(outputGradient, argmax: argmax, geometry: geometry, into: &inputGradient)
+        return inputGradient
+    }
+}

@@ -1,0 +1,24 @@
+/// The logistic function `1 / (1 + e⁻ˣ)`, element-wise on inputs of any shape.
+///
+/// A layer of its own for models that apply the non-linearity after another layer (such as
+/// ``BatchNormalization``); otherwise fuse it into ``Dense`` or ``Conv2D`` with `activation: .sigmoid`.
+public final class Sigmoid: Layer {
+    public let name = "sigmoid"
+    public var parameters: [Parameter] { [] }
+    private var pass = ElementwiseActivation(.sigmoid)
+
+    /// The layer; it has no parameters.
+    public init() {}
+
+    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
+        inputShape
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        pass.forward(input, training: training)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        pass.backward(outputGradient, needsInputGradient: needsInputGradient, layer: name)
+    }
+}
