@@ -11,12 +11,16 @@ export MNIST_DIR
 # Run the binaries directly to force other kernels.
 MEASURE := env -u OPENBLAS_CORETYPE
 
-.PHONY: help dependencies build demo test docs clean
+.PHONY: help dependencies build demo test docs clean bench bench-ci bench-epoch bench-peers bench-gemm
 
 help:
 	@echo "make demo   train the reference CNN on MNIST (5 epochs) and report its test accuracy"
 	@echo "make test   run the test suite"
 	@echo "make docs   build the DocC documentation"
+	@echo "make bench   run the benchmark suites (Benchmarks/README.md); bench-ci runs them briefly"
+	@echo "make bench-epoch   time training epochs of the reference CNN on MNIST, on 1 and 2 threads"
+	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios"
+	@echo "make bench-gemm   Tensor.matmul against cblas_sgemm called from C"
 
 dependencies:
 	@Scripts/install-dependencies.sh
@@ -27,13 +31,35 @@ build: dependencies
 demo: build
 	$(MEASURE) .build/release/mnist-train $(ARGS)
 
-# The tests also train on Fashion-MNIST, which Debian packages.
+# Optimised, as users run the library: unoptimised, the real-MNIST training test alone takes minutes.
+# -enable-testing keeps @testable imports working, so internal kernels are checked against their
+# references. The tests also read Fashion-MNIST, which Debian packages.
 test:
 	@WITH_FASHION_MNIST=1 Scripts/install-dependencies.sh
-	$(SWIFT) test
+	$(SWIFT) test -c release -Xswiftc -enable-testing
 
 docs: dependencies
 	$(SWIFT) package generate-documentation --target SwiftCNN
+
+# The benchmarks are a package of their own in Benchmarks/ (see Benchmarks/README.md).
+BENCH_EPOCH_ARGS ?= --epochs 1 --threads 1 --threads 2
+
+bench: dependencies
+	cd Benchmarks && $(MEASURE) $(SWIFT) package benchmark $(ARGS)
+
+# A few iterations of each benchmark: keeps them building and running in CI.
+bench-ci: dependencies
+	cd Benchmarks && BENCHMARK_SHORT=1 $(MEASURE) $(SWIFT) package benchmark --no-progress $(ARGS)
+
+bench-epoch: dependencies
+	$(SWIFT) build -c release --package-path Benchmarks --product epoch-benchmark
+	$(MEASURE) Benchmarks/.build/release/epoch-benchmark $(BENCH_EPOCH_ARGS)
+
+bench-peers: dependencies
+	$(MEASURE) Benchmarks/Scripts/bench-peers.sh
+
+bench-gemm: dependencies
+	Benchmarks/Scripts/gemm-vs-c.sh
 
 clean:
 	rm -rf .build

@@ -5,7 +5,9 @@ let package = Package(
     name: "SwiftCNN",
     products: [
         .library(name: "SwiftCNN", targets: ["SwiftCNN"]),
+        .library(name: "SwiftCNNVision", targets: ["SwiftCNNVision"]),
         .executable(name: "mnist-train", targets: ["mnist-train"]),
+        .executable(name: "mnist-predict", targets: ["mnist-predict"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -19,12 +21,33 @@ let package = Package(
             path: "Sources/COpenBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPNG",
+            path: "Sources/CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
+        .systemLibrary(
+            name: "CCairo",
+            path: "Sources/CCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]
+        ),
 
         // MARK: - Library
 
         .target(
             name: "SwiftCNN",
-            dependencies: ["COpenBLAS"]
+            dependencies: ["COpenBLAS", "CZlib"]
+        ),
+        .target(
+            name: "SwiftCNNVision",
+            dependencies: ["SwiftCNN", "CLibPNG", "CCairo"]
         ),
 
         // MARK: - Examples
@@ -33,9 +56,19 @@ let package = Package(
             name: "mnist-train",
             dependencies: [
                 "SwiftCNN",
+                "SwiftCNNVision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/mnist-train"
+        ),
+        .executableTarget(
+            name: "mnist-predict",
+            dependencies: [
+                "SwiftCNN",
+                "SwiftCNNVision",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/mnist-predict"
         ),
 
         // MARK: - Tests
@@ -47,7 +80,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SwiftCNNTests",
-            dependencies: ["SwiftCNN", "TestSupport"]
+            dependencies: ["SwiftCNN", "TestSupport"],
+            exclude: ["Fixtures", "References"]
+        ),
+        .testTarget(
+            name: "SwiftCNNVisionTests",
+            dependencies: ["SwiftCNNVision", "SwiftCNN", "TestSupport"],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v5]

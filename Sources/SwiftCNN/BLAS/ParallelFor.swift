@@ -1,29 +1,252 @@
-import Dispatch
+import Foundation
+import Synchronization
+
+/// Splits `range` into `chunkCount` contiguous chunks of near-equal size and runs `body(index, chunk)`
+/// on each, in parallel on up to ``Backend/threadCount`` threads; returns when all are done.
+///
+/// The chunks depend only on `range` and `chunkCount`, never on which thread runs them, so a kernel that
+/// keeps one partial result per chunk and combines them in chunk order gives the same numbers on every
+/// run. Matrix products inside `body` run single-threaded in OpenBLAS: the chunks already occupy the cores.
+///
+/// `body` is escaping so that the worker threads can hold it; it is released before this returns. A
+/// closure that captures nothing but one class instance — a method reference such as `convolveRows`, or
+/// `{ [self] index, chunk in … }` — needs no allocation, which keeps a training step allocation-free.
+func parallelFor(_ chunkCount: Int, chunksOf range: Range<Int>,
+                 _ body: @escaping (_ index: Int, _ chunk: Range<Int>) -> Void) {
+    WorkerPool.shared.run(chunks: Swift.max(1, chunkCount), of: range, threads: Backend.threadCount, body)
+}
 
 /// Runs `body` for each of `iterations` indices, spread over ``Backend/threadCount`` threads.
 ///
-/// For SwiftCNN's own (non-BLAS) kernels. Iterations must be independent; with one thread or one
-/// iteration, `body` runs on the calling thread.
+/// Iterations must be independent; with one thread or one iteration, `body` runs on the calling thread.
+/// Handing `body` to other threads allocates; hot loops use ``parallelFor(_:chunksOf:_:)`` instead.
 func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
     guard iterations > 1, Backend.threadCount > 1 else {
         for index in 0..<iterations { body(index) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
+    withoutActuallyEscaping(body) { body in
+        parallelFor(iterations, chunksOf: 0..<iterations) { _, indices in
+            for index in indices { body(index) }
+        }
+    }
 }
 
 /// Splits `range` into one contiguous chunk per thread and runs `body` on each chunk in parallel.
 ///
-/// Chunks never have fewer than `minimumChunk` elements, so small ranges stay on one thread.
+/// Chunks never have fewer than `minimumChunk` elements, so small ranges stay on the calling thread.
+/// Handing `body` to other threads allocates; hot loops use ``parallelFor(_:chunksOf:_:)`` instead.
 func parallelFor(chunksOf range: Range<Int>, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
-    let chunks = max(1, min(Backend.threadCount, range.count / max(1, minimumChunk)))
+    let chunks = Swift.max(1, Swift.min(Backend.threadCount, range.count / Swift.max(1, minimumChunk)))
     guard chunks > 1 else {
         body(range)
         return
     }
-    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        let lower = range.lowerBound + range.count * chunk / chunks
-        let upper = range.lowerBound + range.count * (chunk + 1) / chunks
-        body(lower..<upper)
+    withoutActuallyEscaping(body) { body in
+        parallelFor(chunks, chunksOf: range) { _, chunk in body(chunk) }
+    }
+}
+
+/// Long-lived threads that run the parallel loops, so that a loop costs a wake-up rather than a thread
+/// hand-off through Dispatch.
+///
+/// One loop runs at a time: a loop started while another is running (from inside a loop body, or from
+/// another thread) runs on its caller's thread. Each loop's chunks are handed out in order to whichever
+/// thread asks first; every helper reports back before the loop returns, so no thread can still be
+/// reading one loop's chunks when the next is posted. Helpers spin for a short while after a loop, since
+/// a training step posts the next one within microseconds, then sleep.
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    /// One helper thread and the loop generation it was last asked to join.
+    private final class Helper: @unchecked Sendable {
+        let assigned = Atomic<Int>(0)
+        let sleeping = Atomic<Bool>(false)
+    }
+
+    /// The loop being run: read by helpers only between its posting and their report.
+    private struct Loop {
+        var body: ((Int, Range<Int>) -> Void)?
+        var range = 0..<0
+        var chunks = 0
+        var floatingPointControl: UInt32 = 0
+    }
+
+    private let inUse = Atomic<Bool>(false)
+    private let nextChunk = Atomic<Int>(0)
+    private let reported = Atomic<Int>(0)
+    private let loop: UnsafeMutablePointer<Loop>
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let wakeUp: UnsafeMutablePointer<pthread_cond_t>
+    /// Grows only while `inUse` is held.
+    private var helpers: [Helper] = []
+    private var generation = 0
+
+    /// How long a helper keeps polling for the next loop before it sleeps.
+    private static let spinNanoseconds: UInt64 = 200_000
+
+    private init() {
+        loop = .allocate(capacity: 1)
+        loop.initialize(to: Loop())
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        wakeUp = .allocate(capacity: 1)
+        pthread_cond_init(wakeUp, nil)
+    }
+
+    /// Runs `body(index, chunk)` for the `chunks` chunks of `range` on up to `threads` threads, the
+    /// caller's included, and returns when all have finished.
+    func run(chunks: Int, of range: Range<Int>, threads: Int, _ body: @escaping (Int, Range<Int>) -> Void) {
+        guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            Self.runChunks(body, of: range, count: chunks)
+            return
+        }
+        // OpenBLAS's own threads would compete with the loop's for the same cores.
+        let singleThreadedBLAS = OpenBLAS.threadCount == 1
+        if !singleThreadedBLAS { OpenBLAS.threadCount = 1 }
+        let helperCount = Swift.min(threads, chunks) - 1
+        if helperCount <= 0 {
+            Self.runChunks(body, of: range, count: chunks)
+        } else {
+            post(body, chunks: chunks, of: range, helperCount: helperCount)
+        }
+        if !singleThreadedBLAS { OpenBLAS.threadCount = Backend.threadCount }
+        inUse.store(false, ordering: .releasing)
+    }
+
+    private func post(_ body: @escaping (Int, Range<Int>) -> Void, chunks: Int, of range: Range<Int>, helperCount: Int) {
+        while helpers.count < helperCount { startHelper() }
+        loop.pointee = Loop(body: body, range: range, chunks: chunks, floatingPointControl: FloatingPointControl.current)
+        nextChunk.store(0, ordering: .relaxed)
+        reported.store(0, ordering: .relaxed)
+        generation &+= 1
+        var anyAsleep = false
+        for index in 0..<helperCount {
+            let helper = helpers[index]
+            helper.assigned.store(generation, ordering: .sequentiallyConsistent)
+            if helper.sleeping.load(ordering: .sequentiallyConsistent) { anyAsleep = true }
+        }
+        if anyAsleep {
+            pthread_mutex_lock(mutex)
+            pthread_cond_broadcast(wakeUp)
+            pthread_mutex_unlock(mutex)
+        }
+        runSharedChunks(body, of: range, count: chunks)
+        var polls = 0
+        while reported.load(ordering: .acquiring) < helperCount {
+            polls &+= 1
+            if polls > 4096 { sched_yield() }
+        }
+        loop.pointee.body = nil
+    }
+
+    /// Runs every chunk of `range`, in order.
+    private static func runChunks(_ body: (Int, Range<Int>) -> Void, of range: Range<Int>, count: Int) {
+        for index in 0..<count { body(index, chunk(index, of: range, count: count)) }
+    }
+
+    /// Runs chunks of `range` as long as the shared counter hands out one that is left.
+    private func runSharedChunks(_ body: (Int, Range<Int>) -> Void, of range: Range<Int>, count: Int) {
+        while true {
+            let index = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard index < count else { return }
+            body(index, Self.chunk(index, of: range, count: count))
+        }
+    }
+
+    @inline(__always)
+    private static func chunk(_ index: Int, of range: Range<Int>, count: Int) -> Range<Int> {
+        let lower = range.lowerBound, length = range.count
+        return (lower &+ length &* index / count)..<(lower &+ length &* (index &+ 1) / count)
+    }
+
+    private func startHelper() {
+        let helper = Helper()
+        helpers.append(helper)
+        let context = Unmanaged.passRetained(HelperContext(pool: self, helper: helper)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, nil, { raw in
+            let context = Unmanaged<HelperContext>.fromOpaque(raw!).takeRetainedValue()
+            context.pool.serve(context.helper)
+        }, context)
+        precondition(status == 0, "SwiftCNN could not start a worker thread (pthread_create returned \(status))")
+        pthread_detach(thread)
+    }
+
+    private final class HelperContext {
+        let pool: WorkerPool
+        let helper: Helper
+        init(pool: WorkerPool, helper: Helper) {
+            self.pool = pool
+            self.helper = helper
+        }
+    }
+
+    /// A helper thread's life: wait for a loop, take chunks until none are left, report, repeat.
+    private func serve(_ helper: Helper) -> Never {
+        var seen = 0
+        while true {
+            seen = awaitLoop(after: seen, helper)
+            join()
+            reported.wrappingAdd(1, ordering: .releasing)
+        }
+    }
+
+    /// Takes chunks of the posted loop until none are left. A function of its own so that its copy of
+    /// the loop body is released on return, before the helper reports.
+    @inline(never)
+    private func join() {
+        let posted = loop.pointee
+        if FloatingPointControl.current != posted.floatingPointControl {
+            FloatingPointControl.current = posted.floatingPointControl
+        }
+        if let body = posted.body { runSharedChunks(body, of: posted.range, count: posted.chunks) }
+    }
+
+    /// Polls for a generation other than `seen`, then sleeps until one is posted; returns it.
+    private func awaitLoop(after seen: Int, _ helper: Helper) -> Int {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var polls = 0
+        while true {
+            let current = helper.assigned.load(ordering: .acquiring)
+            if current != seen { return current }
+            polls &+= 1
+            if polls & 255 == 0, DispatchTime.now().uptimeNanoseconds &- start > Self.spinNanoseconds { break }
+        }
+        pthread_mutex_lock(mutex)
+        helper.sleeping.store(true, ordering: .sequentiallyConsistent)
+        var current = helper.assigned.load(ordering: .sequentiallyConsistent)
+        while current == seen {
+            pthread_cond_wait(wakeUp, mutex)
+            current = helper.assigned.load(ordering: .sequentiallyConsistent)
+        }
+        helper.sleeping.store(false, ordering: .relaxed)
+        pthread_mutex_unlock(mutex)
+        return current
+    }
+}
+
+/// The calling thread's SSE control register (MXCSR) without its status flags: rounding and the
+/// flush-to-zero and denormals-are-zero modes that training turns on. Worker threads copy it from the
+/// thread that posts a loop, so a loop computes exactly as its caller would.
+private enum FloatingPointControl {
+    static var current: UInt32 {
+        get {
+            #if arch(x86_64) && canImport(Glibc)
+            var environment = fenv_t()
+            fegetenv(&environment)
+            return environment.__mxcsr & ~0x3F
+            #else
+            return 0
+            #endif
+        }
+        set {
+            #if arch(x86_64) && canImport(Glibc)
+            var environment = fenv_t()
+            fegetenv(&environment)
+            environment.__mxcsr = newValue
+            fesetenv(&environment)
+            #endif
+        }
     }
 }

@@ -1,34 +1,68 @@
-// y, dy, dz: [..., F] viewed as rows of F values (the F outputs of one position); b, db: [F]
+// rows, dy, y, dz: `count` rows of `width` values (the F outputs of one position); bias, sums: [width]
 // The element-wise work around a layer's matrix product: bias and activation after it in the forward
 // pass, the activation derivative and the bias gradient before the products of the backward pass.
+// Layers call these on the block of rows a product has just written or is about to read, while it is
+// in cache, instead of sweeping the whole batch again.
 
 /// Rows below this many elements per thread are not worth a thread hand-off.
 private let elementsPerThread = 16_384
 
-extension Tensor {
-    /// Adds `bias` to each row of F values (F = the last dimension), then applies `activation`, in place,
-    /// in one pass while the row is in cache. A nil `bias` adds nothing.
-    mutating func addBias(_ bias: Tensor?, thenApply activation: Activation) {
-        let width = shape.last ?? 1
-        if let bias {
-            precondition(bias.count == width, "Bias of shape \(bias.shape) does not fit rows of \(width) in \(shape)")
-        }
-        guard bias != nil || activation != .linear, count > 0 else { return }
-        makeUnique()
-        let values = storage.pointer, addend = bias?.storage.pointer
-        parallelFor(chunksOf: 0..<(count / width), minimumChunk: Swift.max(1, elementsPerThread / width)) { rows in
-            let chunk = values + rows.lowerBound &* width
-            if let addend {
-                var row = chunk
-                for _ in rows {
-                    for f in 0..<width { row[f] += addend[f] }
-                    row += width
-                }
-            }
-            activation.apply(chunk, count: rows.count &* width)
-        }
+/// Adds `bias` to each row, then applies `activation`, in place, in one pass. A nil `bias` adds nothing.
+func addBias(_ bias: UnsafePointer<Float>?, thenApply activation: Activation,
+             toRows rows: UnsafeMutablePointer<Float>, count: Int, width: Int) {
+    guard let bias else {
+        activation.apply(rows, count: count &* width)
+        return
     }
+    var row = rows
+    if activation == .relu {
+        for _ in 0..<count {
+            for f in 0..<width {
+                let value = row[f] + bias[f]
+                row[f] = value > 0 ? value : 0
+            }
+            row += width
+        }
+        return
+    }
+    for _ in 0..<count {
+        for f in 0..<width { row[f] += bias[f] }
+        row += width
+    }
+    activation.apply(rows, count: count &* width)
+}
 
+/// Writes `dz = dy · activation′` for rows of outputs `y`, and adds each column's sum of `dz` to `sums`
+/// when given (the bias gradient). `dz` may be `dy` itself.
+func activationGradient(_ dy: UnsafePointer<Float>, output y: UnsafePointer<Float>, activation: Activation,
+                        rows count: Int, width: Int, into dz: UnsafeMutablePointer<Float>,
+                        addingColumnSumsTo sums: UnsafeMutablePointer<Float>?) {
+    if activation == .relu {
+        var offset = 0
+        for _ in 0..<count {
+            for f in 0..<width {
+                let keep: UInt32 = y[offset &+ f] > 0 ? ~0 : 0
+                dz[offset &+ f] = Float(bitPattern: dy[offset &+ f].bitPattern & keep)
+            }
+            offset &+= width
+        }
+    } else {
+        if UnsafePointer(dz) != dy { dz.update(from: dy, count: count &* width) }
+        activation.applyDerivative(to: dz, output: y, count: count &* width)
+    }
+    if let sums { addColumnSums(of: dz, rows: count, width: width, to: sums) }
+}
+
+/// Adds the sum of each column of `count` rows to `sums`.
+func addColumnSums(of rows: UnsafePointer<Float>, rows count: Int, width: Int, to sums: UnsafeMutablePointer<Float>) {
+    var row = rows
+    for _ in 0..<count {
+        for f in 0..<width { sums[f] += row[f] }
+        row += width
+    }
+}
+
+extension Tensor {
     /// Makes `self` the gradient with respect to the pre-activation values, given `outputGradient`
     /// (the gradient with respect to the activation's `output`): their product with the derivative.
     /// `self` is a workspace, reused when possible.
@@ -40,22 +74,8 @@ extension Tensor {
         let destination = storage.pointer
         parallelFor(chunksOf: 0..<count, minimumChunk: elementsPerThread) { range in
             let start = range.lowerBound
-            (destination + start).update(from: gradient + start, count: range.count)
-            activation.applyDerivative(to: destination + start, output: values + start, count: range.count)
-        }
-    }
-
-    /// Sums the rows of F values (F = the last dimension) into `sums`, of shape [F]: the bias gradient
-    /// from the gradient of a layer's outputs. `sums` is a workspace, reused when possible.
-    func sumRows(into sums: inout Tensor) {
-        let width = shape.last ?? 1
-        sums.prepare(batch: width, sampleShape: [])
-        let total = sums.storage.pointer
-        total.update(repeating: 0, count: width)
-        var row = UnsafePointer(storage.pointer)
-        for _ in 0..<(width == 0 ? 0 : count / width) {
-            for f in 0..<width { total[f] += row[f] }
-            row += width
+            activationGradient(gradient + start, output: values + start, activation: activation,
+                               rows: 1, width: range.count, into: destination + start, addingColumnSumsTo: nil)
         }
     }
 }

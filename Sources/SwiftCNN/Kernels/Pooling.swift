@@ -2,6 +2,9 @@
 // (padding cells are ignored, as in Keras: they never win a max and never count in an average).
 // argmax: one entry per element of y, the offset within its sample of x where the maximum came from.
 // In NHWC the C channels of a cell are contiguous, so the inner loops run over channels.
+// The range kernels take whole-batch pointers and compute a range of output rows (forward) or of
+// samples (backward), so that layers can split a batch across threads; the Tensor functions run a
+// whole batch.
 
 /// Max pooling of `x` into `y`, recording in `argmax` where each maximum came from, so the backward pass
 /// scatters gradients without searching again. Ties go to the first cell in row-major order.
@@ -17,42 +20,10 @@ func maxPool(_ x: Tensor, geometry g: WindowGeometry, into y: inout Tensor, argm
         argmax = [Int32](repeating: 0, count: y.count)
     }
     let source = x.storage.pointer, destination = y.storage.pointer
-    let sampleCount = g.inputSampleCount, channels = g.channels
     argmax.withUnsafeMutableBufferPointer { argmax in
         let indices = argmax.baseAddress!
         parallelFor(chunksOf: 0..<(batch * g.outputHeight), minimumChunk: 8) { outputRows in
-            for outputRow in outputRows {
-                let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
-                let image = source + n &* sampleCount
-                let vertical = g.rowSpan(ofOutputRow: oh)
-                var offset = outputRow &* g.outputWidth &* channels
-                for ow in 0..<g.outputWidth {
-                    let horizontal = g.columnSpan(ofOutputColumn: ow)
-                    let best = destination + offset, winner = indices + offset
-                    let firstCell = ((vertical.first &+ vertical.lower) &* g.inputWidth
-                                     &+ horizontal.first &+ horizontal.lower) &* channels
-                    for c in 0..<channels {
-                        best[c] = image[firstCell &+ c]
-                        winner[c] = Int32(truncatingIfNeeded: firstCell &+ c)
-                    }
-                    for kh in vertical.lower..<vertical.upper {
-                        for kw in horizontal.lower..<horizontal.upper {
-                            let cell = ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels
-                            let values = image + cell, cellIndex = Int32(truncatingIfNeeded: cell)
-                            // Blending with a bit mask instead of `better ? value : current` keeps LLVM from
-                            // turning the stores into per-lane branches, so the loop vectorises.
-                            for c in 0..<channels {
-                                let value = values[c], current = best[c], currentWinner = winner[c]
-                                let keep: UInt32 = value > current ? 0 : ~0
-                                best[c] = Float(bitPattern: (current.bitPattern & keep) | (value.bitPattern & ~keep))
-                                let candidate = cellIndex &+ Int32(truncatingIfNeeded: c)
-                                winner[c] = (currentWinner & Int32(bitPattern: keep)) | (candidate & ~Int32(bitPattern: keep))
-                            }
-                        }
-                    }
-                    offset &+= channels
-                }
-            }
+            maxPool(source, geometry: g, outputRows: outputRows, into: destination, argmax: indices)
         }
     }
 }
@@ -69,18 +40,10 @@ func maxPoolBackward(_ outputGradient: Tensor, argmax: [Int32], geometry g: Wind
     let batch = outputGradient.shape[0]
     inputGradient.prepare(batch: batch, sampleShape: g.inputSampleShape)
     let source = outputGradient.storage.pointer, destination = inputGradient.storage.pointer
-    let sampleCount = g.inputSampleCount, pooledCount = g.outputPositions &* g.channels
     argmax.withUnsafeBufferPointer { argmax in
         let indices = argmax.baseAddress!
         parallelFor(chunksOf: 0..<batch) { samples in
-            for n in samples {
-                let image = destination + n &* sampleCount
-                image.update(repeating: 0, count: sampleCount)
-                let gradients = source + n &* pooledCount, winners = indices + n &* pooledCount
-                for i in 0..<pooledCount {
-                    image[Int(winners[i])] += gradients[i]
-                }
-            }
+            maxPoolBackward(source, argmax: indices, geometry: g, samples: samples, into: destination)
         }
     }
 }
@@ -92,28 +55,8 @@ func averagePool(_ x: Tensor, geometry g: WindowGeometry, into y: inout Tensor) 
     let batch = x.shape[0]
     y.prepare(batch: batch, sampleShape: g.pooledSampleShape)
     let source = x.storage.pointer, destination = y.storage.pointer
-    let sampleCount = g.inputSampleCount, channels = g.channels
     parallelFor(chunksOf: 0..<(batch * g.outputHeight), minimumChunk: 8) { outputRows in
-        for outputRow in outputRows {
-            let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
-            let image = source + n &* sampleCount
-            let vertical = g.rowSpan(ofOutputRow: oh)
-            var mean = destination + outputRow &* g.outputWidth &* channels
-            for ow in 0..<g.outputWidth {
-                let horizontal = g.columnSpan(ofOutputColumn: ow)
-                mean.update(repeating: 0, count: channels)
-                for kh in vertical.lower..<vertical.upper {
-                    for kw in horizontal.lower..<horizontal.upper {
-                        let values = image + ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels
-                        for c in 0..<channels { mean[c] += values[c] }
-                    }
-                }
-                let cells = (vertical.upper &- vertical.lower) &* (horizontal.upper &- horizontal.lower)
-                let scale = 1 / Float(cells)
-                for c in 0..<channels { mean[c] *= scale }
-                mean += channels
-            }
-        }
+        averagePool(source, geometry: g, outputRows: outputRows, into: destination)
     }
 }
 
@@ -126,26 +69,150 @@ func averagePoolBackward(_ outputGradient: Tensor, geometry g: WindowGeometry, i
     let batch = outputGradient.shape[0]
     inputGradient.prepare(batch: batch, sampleShape: g.inputSampleShape)
     let source = outputGradient.storage.pointer, destination = inputGradient.storage.pointer
-    let sampleCount = g.inputSampleCount, channels = g.channels
     parallelFor(chunksOf: 0..<batch) { samples in
-        for n in samples {
-            let image = destination + n &* sampleCount
-            image.update(repeating: 0, count: sampleCount)
-            var gradient = source + n &* g.outputPositions &* channels
-            for oh in 0..<g.outputHeight {
-                let vertical = g.rowSpan(ofOutputRow: oh)
-                for ow in 0..<g.outputWidth {
-                    let horizontal = g.columnSpan(ofOutputColumn: ow)
-                    let cells = (vertical.upper &- vertical.lower) &* (horizontal.upper &- horizontal.lower)
-                    let scale = 1 / Float(cells)
-                    for kh in vertical.lower..<vertical.upper {
-                        for kw in horizontal.lower..<horizontal.upper {
-                            let values = image + ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels
-                            for c in 0..<channels { values[c] += gradient[c] * scale }
-                        }
+        averagePoolBackward(source, geometry: g, samples: samples, into: destination)
+    }
+}
+
+// MARK: - Range kernels
+
+/// Max pooling of output rows `outputRows` (row r is sample r / OH, output row r % OH).
+func maxPool(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: Range<Int>,
+             into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+    let sampleCount = g.inputSampleCount, channels = g.channels
+    for outputRow in outputRows {
+        let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
+        let image = x + n &* sampleCount
+        let vertical = g.rowSpan(ofOutputRow: oh)
+        var offset = outputRow &* g.outputWidth &* channels
+        for ow in 0..<g.outputWidth {
+            let horizontal = g.columnSpan(ofOutputColumn: ow)
+            let best = y + offset, winner = argmax + offset
+            let firstCell = ((vertical.first &+ vertical.lower) &* g.inputWidth
+                             &+ horizontal.first &+ horizontal.lower) &* channels
+            for c in 0..<channels {
+                best[c] = image[firstCell &+ c]
+                winner[c] = Int32(truncatingIfNeeded: firstCell &+ c)
+            }
+            for kh in vertical.lower..<vertical.upper {
+                for kw in horizontal.lower..<horizontal.upper {
+                    let cell = ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels
+                    let values = image + cell, cellIndex = Int32(truncatingIfNeeded: cell)
+                    // Blending with a bit mask instead of `better ? value : current` keeps LLVM from
+                    // turning the stores into per-lane branches, so the loop vectorises.
+                    for c in 0..<channels {
+                        let value = values[c], current = best[c], currentWinner = winner[c]
+                        let keep: UInt32 = value > current ? 0 : ~0
+                        best[c] = Float(bitPattern: (current.bitPattern & keep) | (value.bitPattern & ~keep))
+                        let candidate = cellIndex &+ Int32(truncatingIfNeeded: c)
+                        winner[c] = (currentWinner & Int32(bitPattern: keep)) | (candidate & ~Int32(bitPattern: keep))
                     }
-                    gradient += channels
                 }
+            }
+            offset &+= channels
+        }
+    }
+}
+
+/// The max-pooling gradient of samples `samples`, which it overwrites in `dx`.
+func maxPoolBackward(_ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, geometry g: WindowGeometry,
+                     samples: Range<Int>, into dx: UnsafeMutablePointer<Float>) {
+    if g.tilesWithoutOverlap {
+        scatterTiled(dy, winners: argmax, geometry: g, samples: samples, into: dx)
+        return
+    }
+    let sampleCount = g.inputSampleCount, pooledCount = g.outputPositions &* g.channels
+    for n in samples {
+        let image = dx + n &* sampleCount
+        image.update(repeating: 0, count: sampleCount)
+        let gradients = dy + n &* pooledCount, winners = argmax + n &* pooledCount
+        for i in 0..<pooledCount {
+            image[Int(winners[i])] += gradients[i]
+        }
+    }
+}
+
+/// The max-pooling gradient for windows that tile the image without overlapping: each input cell
+/// belongs to at most one window, so every cell is written once, in order — its window's gradient if it
+/// won, else zero — instead of zeroing the image and scattering into it.
+private func scatterTiled(_ gradients: UnsafePointer<Float>, winners: UnsafePointer<Int32>, geometry g: WindowGeometry,
+                          samples: Range<Int>, into inputGradient: UnsafeMutablePointer<Float>) {
+    let channels = g.channels, rowLength = g.inputWidth &* channels
+    let coveredRows = g.outputHeight &* g.windowHeight, coveredLength = g.outputWidth &* g.windowWidth &* channels
+    let sampleCount = g.inputSampleCount, pooledCount = g.outputPositions &* channels
+    for n in samples {
+        let image = inputGradient + n &* sampleCount
+        let sampleGradients = gradients + n &* pooledCount, sampleWinners = winners + n &* pooledCount
+        for ih in 0..<coveredRows {
+            let row = image + ih &* rowLength
+            let oh = ih / g.windowHeight
+            var cell = ih &* rowLength
+            for ow in 0..<g.outputWidth {
+                let pooled = (oh &* g.outputWidth &+ ow) &* channels
+                let gradient = sampleGradients + pooled, winner = sampleWinners + pooled
+                for _ in 0..<g.windowWidth {
+                    let destination = image + cell
+                    let cellIndex = Int32(truncatingIfNeeded: cell)
+                    for c in 0..<channels {
+                        let keep: UInt32 = winner[c] == cellIndex &+ Int32(truncatingIfNeeded: c) ? ~0 : 0
+                        destination[c] = Float(bitPattern: gradient[c].bitPattern & keep)
+                    }
+                    cell &+= channels
+                }
+            }
+            (row + coveredLength).update(repeating: 0, count: rowLength &- coveredLength)
+        }
+        (image + coveredRows &* rowLength).update(repeating: 0, count: (g.inputHeight &- coveredRows) &* rowLength)
+    }
+}
+
+/// Average pooling of output rows `outputRows` (row r is sample r / OH, output row r % OH).
+func averagePool(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: Range<Int>,
+                 into y: UnsafeMutablePointer<Float>) {
+    let sampleCount = g.inputSampleCount, channels = g.channels
+    for outputRow in outputRows {
+        let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
+        let image = x + n &* sampleCount
+        let vertical = g.rowSpan(ofOutputRow: oh)
+        var mean = y + outputRow &* g.outputWidth &* channels
+        for ow in 0..<g.outputWidth {
+            let horizontal = g.columnSpan(ofOutputColumn: ow)
+            mean.update(repeating: 0, count: channels)
+            for kh in vertical.lower..<vertical.upper {
+                for kw in horizontal.lower..<horizontal.upper {
+                    let values = image + ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels
+                    for c in 0..<channels { mean[c] += values[c] }
+                }
+            }
+            let cells = (vertical.upper &- vertical.lower) &* (horizontal.upper &- horizontal.lower)
+            let scale = 1 / Float(cells)
+            for c in 0..<channels { mean[c] *= scale }
+            mean += channels
+        }
+    }
+}
+
+/// The average-pooling gradient of samples `samples`, which it overwrites in `dx`.
+func averagePoolBackward(_ dy: UnsafePointer<Float>, geometry g: WindowGeometry, samples: Range<Int>,
+                         into dx: UnsafeMutablePointer<Float>) {
+    let sampleCount = g.inputSampleCount, channels = g.channels
+    for n in samples {
+        let image = dx + n &* sampleCount
+        image.update(repeating: 0, count: sampleCount)
+        var gradient = dy + n &* g.outputPositions &* channels
+        for oh in 0..<g.outputHeight {
+            let vertical = g.rowSpan(ofOutputRow: oh)
+            for ow in 0..<g.outputWidth {
+                let horizontal = g.columnSpan(ofOutputColumn: ow)
+                let cells = (vertical.upper &- vertical.lower) &* (horizontal.upper &- horizontal.lower)
+                let scale = 1 / Float(cells)
+                for kh in vertical.lower..<vertical.upper {
+                    for kw in horizontal.lower..<horizontal.upper {
+                        let values = image + ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels
+                        for c in 0..<channels { values[c] += gradient[c] * scale }
+                    }
+                }
+                gradient += channels
             }
         }
     }

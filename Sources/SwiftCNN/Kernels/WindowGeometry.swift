@@ -74,6 +74,13 @@ struct WindowGeometry: Equatable, Sendable {
             && padTop == 0 && padLeft == 0 && outputHeight == inputHeight && outputWidth == inputWidth
     }
 
+    /// Whether the windows step by their own size from the top-left corner without padding, so that each
+    /// cell of the image belongs to at most one window.
+    var tilesWithoutOverlap: Bool {
+        strideHeight == windowHeight && strideWidth == windowWidth && padTop == 0 && padLeft == 0
+            && outputHeight * windowHeight <= inputHeight && outputWidth * windowWidth <= inputWidth
+    }
+
     /// Whether `x` is a batch of inputs this geometry was made for: `[N, H, W, C]`.
     func acceptsInput(_ x: Tensor) -> Bool {
         x.rank == 4 && x.shape.dropFirst().elementsEqual(inputSampleShape)
@@ -90,6 +97,15 @@ struct WindowGeometry: Equatable, Sendable {
     func rowSpan(ofOutputRow outputRow: Int) -> (first: Int, lower: Int, upper: Int) {
         let first = outputRow &* strideHeight &- padTop
         return (first, Swift.max(0, 0 &- first), Swift.min(windowHeight, inputHeight &- first))
+    }
+
+    /// The output columns whose window column `tap` (0 ≤ tap < KW) lands inside the image.
+    func outputColumns(reachingImageColumnsWithTap tap: Int) -> Range<Int> {
+        // Column ow reads image column ow·SW − padLeft + tap, which must lie in 0 ..< W.
+        let offset = padLeft - tap
+        let first = offset <= 0 ? 0 : (offset + strideWidth - 1) / strideWidth
+        let lastPlusOne = inputWidth - 1 + offset < 0 ? 0 : (inputWidth - 1 + offset) / strideWidth + 1
+        return Swift.min(first, outputWidth)..<Swift.max(Swift.min(first, outputWidth), Swift.min(lastPlusOne, outputWidth))
     }
 
     /// The clipped columns of window column `outputColumn`, like ``rowSpan(ofOutputRow:)``.

@@ -22,6 +22,8 @@ public final class AveragePool2D: Layer {
     private var geometry: WindowGeometry?
     private var output = Tensor(shape: [0])
     private var inputGradient = Tensor(shape: [0])
+    /// The pointers of the pass in progress, for the threads' chunks.
+    private var pass: (source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>)?
 
     /// Average pooling over `poolSize` windows moved by `strides` (by default the pool size, so windows
     /// tile the image).
@@ -50,8 +52,20 @@ public final class AveragePool2D: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard let geometry else { preconditionFailure("AveragePool2D.forward called before build(inputShape:generator:)") }
-        averagePool(input, geometry: geometry, into: &output)
+        precondition(geometry.acceptsInput(input),
+                     "AveragePool2D was built for inputs [N] + \(geometry.inputSampleShape), got \(input.shape)")
+        let batch = input.shape[0]
+        output.prepare(batch: batch, sampleShape: geometry.pooledSampleShape)
+        pass = (UnsafePointer(input.storage.pointer), output.storage.pointer)
+        let rows = batch * geometry.outputHeight
+        parallelFor(Swift.min(Backend.threadCount, rows), chunksOf: 0..<rows, poolRows)
+        pass = nil
         return output
+    }
+
+    private func poolRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass, let geometry else { return }
+        averagePool(pass.source, geometry: geometry, outputRows: rows, into: pass.destination)
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -59,7 +73,16 @@ public final class AveragePool2D: Layer {
         precondition(outputGradient.shape == output.shape,
                      "AveragePool2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
         guard needsInputGradient else { return nil }
-        averagePoolBackward(outputGradient, geometry: geometry, into: &inputGradient)
+        let batch = outputGradient.shape[0]
+        inputGradient.prepare(batch: batch, sampleShape: geometry.inputSampleShape)
+        pass = (UnsafePointer(outputGradient.storage.pointer), inputGradient.storage.pointer)
+        parallelFor(Swift.min(Backend.threadCount, batch), chunksOf: 0..<batch, spreadGradients)
+        pass = nil
         return inputGradient
+    }
+
+    private func spreadGradients(_ chunk: Int, _ samples: Range<Int>) {
+        guard let pass, let geometry else { return }
+        averagePoolBackward(pass.source, geometry: geometry, samples: samples, into: pass.destination)
     }
 }

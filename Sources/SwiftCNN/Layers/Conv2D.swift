@@ -1,3 +1,4 @@
+import Foundation // TEMP
 /// A 2-D convolution over channels-last images, with an optional bias and a fused activation: Keras's
 /// `Conv2D`.
 ///
@@ -9,8 +10,14 @@
 /// ```
 ///
 /// The kernel is stored `[kernelHeight, kernelWidth, channels, filters]` (HWIO), as in Keras, and starts
-/// Glorot-uniform; the bias starts at zero. Each pass is one matrix product over the unrolled windows
-/// (im2col), so the work runs in OpenBLAS.
+/// Glorot-uniform; the bias starts at zero. Each pass is a matrix product over the unrolled windows
+/// (im2col), run in OpenBLAS; a convolution over a single input channel with a multiple of 16 filters
+/// is computed directly instead, since its products would be too thin to run well.
+///
+/// The batch is split across ``Backend/threadCount`` threads, each unrolling a few image rows at a time
+/// into a block that stays in its core's cache, multiplying it, and adding the bias and activation to
+/// the result while it is still there. Parameter gradients are summed per thread and then combined in a
+/// fixed order, so a given thread count always gives the same numbers.
 public final class Conv2D: Layer {
     public let name = "conv2d"
     /// The number of output channels.
@@ -33,17 +40,22 @@ public final class Conv2D: Layer {
 
     private var geometry: WindowGeometry?
     private var kernelShape: [Int] = []
+    private let biasShape: [Int]
     private var outputSampleShape: [Int] = []
+    /// Whether the passes run the single-channel kernels rather than im2col and matrix products.
+    private var convolvesDirectly = false
 
     // Workspaces, reused from one batch to the next.
-    private var columns = Tensor(shape: [0])
     private var output = Tensor(shape: [0])
-    private var preActivationGradient = Tensor(shape: [0])
-    private var columnGradient = Tensor(shape: [0])
     private var inputGradient = Tensor(shape: [0])
-    /// The input of the last training-mode forward pass when the input is its own im2col matrix.
-    private var pointwiseInput: Tensor?
-    private var hasTrainingState = false
+    private let scratch = ScratchBuffer<Float>()
+    /// The input of the last training-mode forward pass, released by backward so that the layer before
+    /// can reuse its output workspace.
+    private var input: Tensor?
+
+    /// The im2col block each thread fills at a time, in floats: small enough to stay in a core's L2
+    /// cache next to the product's other operands.
+    private static let blockFloats = Int(ProcessInfo.processInfo.environment["SWIFTCNN_BLOCK"] ?? "") ?? 64 * 1024
 
     /// A convolution with `filters` output channels and a `kernelSize` window moved by `strides`.
     public init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int) = (1, 1),
@@ -59,6 +71,7 @@ public final class Conv2D: Layer {
         self.padding = padding
         self.useBias = useBias
         self.activation = activation
+        biasShape = [filters]
         kernel = Parameter(name: "kernel", value: Tensor(shape: [0]))
         bias = useBias ? Parameter(name: "bias", value: Tensor(shape: [filters])) : nil
         parameters = [kernel] + (bias.map { [$0] } ?? [])
@@ -75,14 +88,15 @@ public final class Conv2D: Layer {
         let geometry = try WindowGeometry(layer: name, inputShape: inputShape, window: kernelSize,
                                           strides: strides, padding: padding)
         self.geometry = geometry
+        convolvesDirectly = singleChannelConvolutionApplies(geometry, filters: filters) && ProcessInfo.processInfo.environment["SWIFTCNN_NODIRECT"] == nil
         let receptiveField = kernelSize.height * kernelSize.width
         kernelShape = [kernelSize.height, kernelSize.width, geometry.channels, filters]
         outputSampleShape = [geometry.outputHeight, geometry.outputWidth, filters]
         kernel.value = Tensor(glorotUniform: kernelShape, fanIn: receptiveField * geometry.channels,
                               fanOut: receptiveField * filters, using: &generator)
         kernel.gradient = Tensor(shape: kernelShape)
-        bias?.value = Tensor(shape: [filters])
-        bias?.gradient = Tensor(shape: [filters])
+        bias?.value = Tensor(shape: biasShape)
+        bias?.gradient = Tensor(shape: biasShape)
         return outputSampleShape
     }
 
@@ -90,68 +104,201 @@ public final class Conv2D: Layer {
         guard let geometry else { preconditionFailure("Conv2D.forward called before build(inputShape:generator:)") }
         precondition(geometry.acceptsInput(input),
                      "Conv2D was built for inputs [N] + \(geometry.inputSampleShape), got \(input.shape)")
+        checkParameterShapes()
         let batch = input.shape[0]
-        let rows = batch * geometry.outputPositions
-        let patches: UnsafeMutablePointer<Float>
-        if geometry.isPointwise {
-            patches = input.storage.pointer
-            pointwiseInput = training ? input : nil
-        } else {
-            im2col(input, geometry: geometry, into: &columns)
-            patches = columns.storage.pointer
-        }
         output.prepare(batch: batch, sampleShape: outputSampleShape)
-        OpenBLAS.sgemm(.none, .none, m: rows, n: filters, k: geometry.patchLength,
-                       a: patches, lda: geometry.patchLength,
-                       b: kernel.value.storage.pointer, ldb: filters,
-                       c: output.storage.pointer, ldc: filters)
-        output.addBias(bias?.value, thenApply: activation)
-        hasTrainingState = training
+        let g = geometry, imageRows = batch * g.outputHeight
+        let chunkCount = Swift.min(Backend.threadCount, imageRows)
+        let rowLength = g.outputWidth * g.patchLength
+        let blockRows = Swift.max(1, Self.blockFloats / rowLength)
+        let blockSize = convolvesDirectly || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * rowLength)
+        forwardPass = ForwardPass(
+            x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer,
+            b: bias?.value.storage.pointer, blocks: scratch.reserve(chunkCount * blockSize),
+            blockRows: blockRows, blockSize: blockSize)
+        parallelFor(chunkCount, chunksOf: 0..<imageRows, convolveRows)
+        forwardPass = nil
+        self.input = training ? input : nil
         return output
     }
 
+    /// The pointers and block sizes of the forward pass in progress, for the threads' chunks.
+    private struct ForwardPass {
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+        let w: UnsafePointer<Float>, b: UnsafePointer<Float>?
+        /// One im2col block per chunk, `blockSize` floats apart, each of `blockRows` image rows.
+        let blocks: UnsafeMutablePointer<Float>
+        let blockRows: Int, blockSize: Int
+    }
+
+    private var forwardPass: ForwardPass?
+
+    /// The forward pass of output image rows `rows` (sample r / OH, row r % OH), one block at a time:
+    /// im2col, product, bias and activation, while the block is in cache.
+    private func convolveRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass = forwardPass, let g = geometry else { return }
+        if convolvesDirectly {
+            convolveSingleChannel(pass.x, kernel: pass.w, bias: pass.b, activation: activation, geometry: g,
+                                  filters: filters, outputRows: rows, into: pass.y)
+            return
+        }
+        let patchLength = g.patchLength, filters = self.filters
+        var start = rows.lowerBound
+        while start < rows.upperBound {
+            let end = Swift.min(start &+ pass.blockRows, rows.upperBound)
+            let first = start &* g.outputWidth, count = (end &- start) &* g.outputWidth
+            let patches: UnsafePointer<Float>
+            if g.isPointwise {
+                patches = pass.x + first &* patchLength
+            } else {
+                let block = pass.blocks + chunk &* pass.blockSize
+                im2col(pass.x, geometry: g, imageRows: start..<end, into: block)
+                patches = UnsafePointer(block)
+            }
+            let y = pass.y + first &* filters
+            OpenBLAS.sgemm(.none, .none, m: count, n: filters, k: patchLength,
+                           a: patches, lda: patchLength, b: pass.w, ldb: filters, c: y, ldc: filters)
+            addBias(pass.b, thenApply: activation, toRows: y, count: count, width: filters)
+            start = end
+        }
+    }
+
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard let geometry, hasTrainingState else {
+        guard let geometry, let input else {
             preconditionFailure("Conv2D.backward needs a training-mode forward pass first")
         }
+        self.input = nil
         precondition(outputGradient.shape == output.shape,
                      "Conv2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
-        let rows = outputGradient.count / filters
-        let patchLength = geometry.patchLength
-
-        let gradient: Tensor
-        if activation == .linear {
-            gradient = outputGradient
-        } else {
-            preActivationGradient.setToActivationGradient(outputGradient, output: output, activation: activation)
-            gradient = preActivationGradient
-        }
-        if let bias {
-            gradient.sumRows(into: &bias.gradient)
-        }
-
-        let patches = geometry.isPointwise ? pointwiseInput!.storage.pointer : columns.storage.pointer
+        let batch = outputGradient.shape[0]
+        let g = geometry, chunkCount = Swift.min(Backend.threadCount, batch)
         kernel.gradient.prepare(shape: kernelShape)
-        OpenBLAS.sgemm(.transposed, .none, m: patchLength, n: filters, k: rows,
-                       a: patches, lda: patchLength,
-                       b: gradient.storage.pointer, ldb: filters,
-                       c: kernel.gradient.storage.pointer, ldc: filters)
-
-        guard needsInputGradient else { return nil }
-        if geometry.isPointwise {
-            inputGradient.prepare(batch: outputGradient.shape[0], sampleShape: geometry.inputSampleShape)
-            OpenBLAS.sgemm(.none, .transposed, m: rows, n: patchLength, k: filters,
-                           a: gradient.storage.pointer, lda: filters,
-                           b: kernel.value.storage.pointer, ldb: filters,
-                           c: inputGradient.storage.pointer, ldc: patchLength)
-        } else {
-            columnGradient.prepare(batch: rows, sampleShape: geometry.patchShape)
-            OpenBLAS.sgemm(.none, .transposed, m: rows, n: patchLength, k: filters,
-                           a: gradient.storage.pointer, lda: filters,
-                           b: kernel.value.storage.pointer, ldb: filters,
-                           c: columnGradient.storage.pointer, ldc: patchLength)
-            col2im(columnGradient, geometry: geometry, into: &inputGradient)
+        bias?.gradient.prepare(shape: biasShape)
+        if needsInputGradient {
+            inputGradient.prepare(batch: batch, sampleShape: g.inputSampleShape)
         }
-        return inputGradient
+        let direct = convolvesDirectly && !needsInputGradient
+        let positions = g.outputPositions, patchLength = g.patchLength
+        let blockSamples = direct ? 1 : Swift.max(1, Self.blockFloats / (positions * patchLength))
+        let blockRows = blockSamples * positions
+        // Per chunk: partial kernel and bias gradients, then its blocks (im2col, their gradient, and the
+        // activation gradient), or the direct kernel's row of activation gradients.
+        let parameterSize = cacheLineAligned(floats: patchLength * filters)
+        let partialSize = parameterSize + cacheLineAligned(floats: filters)
+        let columnsSize = direct || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * patchLength)
+        let columnGradientSize = needsInputGradient ? columnsSize : 0
+        let gradientSize = direct ? cacheLineAligned(floats: g.outputWidth * filters)
+            : activation == .linear ? 0 : cacheLineAligned(floats: blockRows * filters)
+        let chunkSize = partialSize + columnsSize + columnGradientSize + gradientSize
+        let pass = BackwardPass(
+            x: input.storage.pointer, y: output.storage.pointer, dy: outputGradient.storage.pointer,
+            w: kernel.value.storage.pointer, dw: kernel.gradient.storage.pointer,
+            db: bias?.gradient.storage.pointer, dx: needsInputGradient ? inputGradient.storage.pointer : nil,
+            buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize, parameterSize: parameterSize,
+            partialSize: partialSize, columnsSize: columnsSize, columnGradientSize: columnGradientSize,
+            blockSamples: blockSamples, direct: direct)
+        backwardPass = pass
+        parallelFor(chunkCount, chunksOf: 0..<batch, backpropagateSamples)
+        backwardPass = nil
+        combinePartials(of: pass, chunks: chunkCount)
+        return needsInputGradient ? inputGradient : nil
+    }
+
+    /// The pointers and buffer layout of the backward pass in progress, for the threads' chunks.
+    private struct BackwardPass {
+        let x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, w: UnsafePointer<Float>
+        let dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?
+        /// One region of `chunkSize` floats per chunk: partial gradients, then the chunk's blocks.
+        let buffers: UnsafeMutablePointer<Float>
+        let chunkSize: Int, parameterSize: Int, partialSize: Int, columnsSize: Int, columnGradientSize: Int
+        let blockSamples: Int
+        /// Whether the single-channel kernels compute the parameter gradients (no input gradient needed).
+        let direct: Bool
+
+        /// Where chunk `chunk` sums its kernel and bias gradients: chunk 0 straight into the layer's.
+        func partials(_ chunk: Int) -> (kernel: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) {
+            guard chunk > 0 else { return (dw, db) }
+            let base = buffers + chunk &* chunkSize
+            return (base, db.map { _ in base + parameterSize })
+        }
+    }
+
+    private var backwardPass: BackwardPass?
+
+    /// The backward pass of samples `samples`, one block at a time: activation gradient and bias sums,
+    /// im2col, the kernel gradient's product, and the input gradient's product and col2im.
+    private func backpropagateSamples(_ chunk: Int, _ samples: Range<Int>) {
+        guard let pass = backwardPass, let g = geometry else { return }
+        let filters = self.filters, activation = self.activation, patchLength = g.patchLength
+        let (dw, db) = pass.partials(chunk)
+        let blocks = pass.buffers + chunk &* pass.chunkSize + pass.partialSize
+        if pass.direct {
+            singleChannelConvolutionGradients(
+                pass.x, outputGradient: pass.dy, output: pass.y, activation: activation, geometry: g,
+                filters: filters, samples: samples, kernelGradient: dw, biasGradient: db, scratch: blocks)
+            return
+        }
+        let columns = blocks, columnGradient = columns + pass.columnsSize
+        let gradientBlock = columnGradient + pass.columnGradientSize
+        let positions = g.outputPositions
+        db?.update(repeating: 0, count: filters)
+        var start = samples.lowerBound
+        while start < samples.upperBound {
+            let end = Swift.min(start &+ pass.blockSamples, samples.upperBound)
+            let first = start &* positions, count = (end &- start) &* positions
+            let dz: UnsafePointer<Float>
+            if activation == .linear {
+                dz = pass.dy + first &* filters
+                if let db { addColumnSums(of: dz, rows: count, width: filters, to: db) }
+            } else {
+                activationGradient(pass.dy + first &* filters, output: pass.y + first &* filters, activation: activation,
+                                   rows: count, width: filters, into: gradientBlock, addingColumnSumsTo: db)
+                dz = UnsafePointer(gradientBlock)
+            }
+            let patches: UnsafePointer<Float>
+            if g.isPointwise {
+                patches = pass.x + first &* patchLength
+            } else {
+                im2col(pass.x, geometry: g, imageRows: (start &* g.outputHeight)..<(end &* g.outputHeight), into: columns)
+                patches = UnsafePointer(columns)
+            }
+            OpenBLAS.sgemm(.transposed, .none, m: patchLength, n: filters, k: count,
+                           a: patches, lda: patchLength, b: dz, ldb: filters,
+                           beta: start == samples.lowerBound ? 0 : 1, c: dw, ldc: filters)
+            if let dx = pass.dx {
+                if g.isPointwise {
+                    OpenBLAS.sgemm(.none, .transposed, m: count, n: patchLength, k: filters,
+                                   a: dz, lda: filters, b: pass.w, ldb: filters,
+                                   c: dx + first &* patchLength, ldc: patchLength)
+                } else {
+                    OpenBLAS.sgemm(.none, .transposed, m: count, n: patchLength, k: filters,
+                                   a: dz, lda: filters, b: pass.w, ldb: filters, c: columnGradient, ldc: patchLength)
+                    col2im(columnGradient, geometry: g, samples: start..<end, into: dx)
+                }
+            }
+            start = end
+        }
+    }
+
+    /// Adds the partial gradients of chunks 1..<chunks to chunk 0's, which are the layer's, in chunk order.
+    private func combinePartials(of pass: BackwardPass, chunks: Int) {
+        let count = kernelShape.reduce(1, *)
+        for chunk in 1..<Swift.max(1, chunks) {
+            let (kernel, bias) = pass.partials(chunk)
+            for index in 0..<count { pass.dw[index] += kernel[index] }
+            if let db = pass.db, let bias {
+                for index in 0..<filters { db[index] += bias[index] }
+            }
+        }
+    }
+
+    /// Parameters can be replaced from outside (loading weights); a wrong shape would make the kernels
+    /// read past the end, so it stops here instead.
+    private func checkParameterShapes() {
+        precondition(kernel.value.shape == kernelShape,
+                     "Conv2D kernel has shape \(kernel.value.shape), expected \(kernelShape)")
+        if let bias {
+            precondition(bias.value.shape == biasShape, "Conv2D bias has shape \(bias.value.shape), expected \(biasShape)")
+        }
     }
 }

@@ -66,13 +66,36 @@ public final class Dense: Layer {
         checkParameterShapes()
         let batch = input.shape[0]
         output.prepare(batch: batch, sampleShape: outputSampleShape)
-        OpenBLAS.sgemm(.none, .none, m: batch, n: units, k: inputFeatures,
-                       a: input.storage.pointer, lda: inputFeatures,
-                       b: kernel.value.storage.pointer, ldb: units,
-                       c: output.storage.pointer, ldc: units)
-        output.addBias(bias?.value, thenApply: activation)
+        pass = Pass(x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer,
+                    b: bias?.value.storage.pointer, batch: batch)
+        parallelFor(chunkCount(rows: batch), chunksOf: 0..<batch, multiplyRows)
+        pass = nil
         self.input = training ? input : nil
         return output
+    }
+
+    /// The pointers of the pass in progress, for the threads' chunks: forward writes `y`; backward
+    /// reads the output gradient `dy` and writes the activation gradient `dz`, `dx` and `dw`.
+    private struct Pass {
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+        let w: UnsafePointer<Float>, b: UnsafePointer<Float>?
+        let batch: Int
+        var dy: UnsafePointer<Float>? = nil
+        var dz: UnsafeMutablePointer<Float>? = nil
+        var dx: UnsafeMutablePointer<Float>? = nil
+        var dw: UnsafeMutablePointer<Float>? = nil
+    }
+
+    private var pass: Pass?
+
+    /// `y = activation(x · kernel + bias)` for the samples `rows`.
+    private func multiplyRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass else { return }
+        let first = rows.lowerBound
+        OpenBLAS.sgemm(.none, .none, m: rows.count, n: units, k: inputFeatures,
+                       a: pass.x + first &* inputFeatures, lda: inputFeatures, b: pass.w, ldb: units,
+                       c: pass.y + first &* units, ldc: units)
+        addBias(pass.b, thenApply: activation, toRows: pass.y + first &* units, count: rows.count, width: units)
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -83,34 +106,60 @@ public final class Dense: Layer {
         precondition(outputGradient.shape == output.shape,
                      "Dense output gradient has shape \(outputGradient.shape), its output \(output.shape)")
         let batch = input.shape[0]
-
         // The incoming gradient belongs to the next layer, so the activation's derivative is applied
         // to a copy of it.
-        let gradient: Tensor
-        if activation == .linear {
-            gradient = outputGradient
-        } else {
-            preActivationGradient.setToActivationGradient(outputGradient, output: output, activation: activation)
-            gradient = preActivationGradient
+        if activation != .linear {
+            preActivationGradient.prepare(shape: output.shape)
         }
-        let dz = gradient.storage.pointer
-
+        if needsInputGradient {
+            inputGradient.prepare(shape: input.shape)
+        }
         kernel.gradient.prepare(shape: kernel.value.shape)
-        OpenBLAS.sgemm(.transposed, .none, m: inputFeatures, n: units, k: batch,
-                       a: input.storage.pointer, lda: inputFeatures,
-                       b: dz, ldb: units,
-                       c: kernel.gradient.storage.pointer, ldc: units)
-        if let bias {
-            gradient.sumRows(into: &bias.gradient)
+        let dz = activation == .linear ? outputGradient.storage.pointer : preActivationGradient.storage.pointer
+        pass = Pass(x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer, b: nil,
+                    batch: batch, dy: outputGradient.storage.pointer, dz: dz,
+                    dx: needsInputGradient ? inputGradient.storage.pointer : nil, dw: kernel.gradient.storage.pointer)
+        if activation != .linear || needsInputGradient {
+            parallelFor(chunkCount(rows: batch), chunksOf: 0..<batch, backpropagateRows)
         }
+        parallelFor(chunkCount(rows: inputFeatures), chunksOf: 0..<inputFeatures, kernelGradientRows)
+        pass = nil
+        if let bias {
+            bias.gradient.prepare(shape: bias.value.shape)
+            let db = bias.gradient.storage.pointer
+            db.update(repeating: 0, count: units)
+            addColumnSums(of: dz, rows: batch, width: units, to: db)
+        }
+        return needsInputGradient ? inputGradient : nil
+    }
 
-        guard needsInputGradient else { return nil }
-        inputGradient.prepare(shape: input.shape)
-        OpenBLAS.sgemm(.none, .transposed, m: batch, n: inputFeatures, k: units,
-                       a: dz, lda: units,
-                       b: kernel.value.storage.pointer, ldb: units,
-                       c: inputGradient.storage.pointer, ldc: inputFeatures)
-        return inputGradient
+    /// The activation gradient `dz` and the input gradient `dx = dz · kernelᵀ` of the samples `rows`.
+    private func backpropagateRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass, let dy = pass.dy, let dz = pass.dz else { return }
+        let first = rows.lowerBound
+        if activation != .linear {
+            activationGradient(dy + first &* units, output: pass.y + first &* units, activation: activation,
+                               rows: rows.count, width: units, into: dz + first &* units, addingColumnSumsTo: nil)
+        }
+        if let dx = pass.dx {
+            OpenBLAS.sgemm(.none, .transposed, m: rows.count, n: inputFeatures, k: units,
+                           a: dz + first &* units, lda: units, b: pass.w, ldb: units,
+                           c: dx + first &* inputFeatures, ldc: inputFeatures)
+        }
+    }
+
+    /// The rows `features` of the kernel gradient, `xᵀ · dz`, from those features' columns of the input.
+    private func kernelGradientRows(_ chunk: Int, _ features: Range<Int>) {
+        guard let pass, let dz = pass.dz, let dw = pass.dw else { return }
+        OpenBLAS.sgemm(.transposed, .none, m: features.count, n: units, k: pass.batch,
+                       a: pass.x + features.lowerBound, lda: inputFeatures, b: dz, ldb: units,
+                       c: dw + features.lowerBound &* units, ldc: units)
+    }
+
+    /// How many threads share a product of `rows` rows: one when the whole product is too small to be
+    /// worth a hand-off.
+    private func chunkCount(rows: Int) -> Int {
+        inputFeatures * units * Swift.max(1, output.shape.first ?? 1) >= 1 << 18 ? Swift.min(Backend.threadCount, rows) : 1
     }
 
     /// Parameters can be replaced from outside (loading weights); a wrong shape would make SGEMM read

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SwiftCNN against the peer frameworks in one go: SwiftCNN's epoch benchmark, then the peers'
+# (Peers/run-peers.sh, which sets up its Python environment on first use), then a table of ratios.
+# Both sides train the reference job for the same epochs and seeds on 2 threads; inference is
+# measured once per framework.
+#
+# Environment: EPOCHS (3), SEEDS ("1"), SWIFT (swift).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+package="$(cd "$here/.." && pwd)"
+epochs="${EPOCHS:-3}"
+read -r -a seeds <<<"${SEEDS:-1}"
+results="$package/.results"
+mkdir -p "$results"
+
+"${SWIFT:-swift}" build -c release --package-path "$package" --product epoch-benchmark
+binary="$("${SWIFT:-swift}" build -c release --package-path "$package" --show-bin-path)/epoch-benchmark"
+
+: > "$results/swiftcnn.jsonl"
+for seed in "${seeds[@]}"; do
+    inference=--no-inference
+    [ "$seed" = "${seeds[0]}" ] && inference=--inference
+    "$binary" --epochs "$epochs" --threads 2 --seed "$seed" "$inference" --results "$results/swiftcnn.jsonl"
+done
+
+PEERS_RESULTS="$results/peers.jsonl" "$package/Peers/run-peers.sh" --epochs "$epochs" --seeds "${seeds[@]}"
+
+echo
+python3 "$here/compare.py" "$results/swiftcnn.jsonl" "$results/peers.jsonl"

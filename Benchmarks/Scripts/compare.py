@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Compares SwiftCNN's RESULT records with the peer frameworks' and prints ratios.
+
+Reads JSON-lines results files (the `--results` files of epoch-benchmark and of
+Peers/run-peers.sh, or any captured output holding `RESULT {json}` lines), matches records by
+`kind` and thread count, and prints one table for training and one for inference. Every ratio is
+SwiftCNN's speed over the peer's: above 1, SwiftCNN is faster.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+
+SELF = "swiftcnn"
+
+
+def read_records(paths):
+    records = []
+    for path in paths:
+        with open(path) as f:
+            for number, line in enumerate(f, 1):
+                line = line.strip()
+                if line.startswith("RESULT "):
+                    line = line[len("RESULT "):]
+                if not line.startswith("{"):
+                    continue
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as error:
+                    sys.exit(f"{path}:{number}: not a JSON record ({error})")
+    return records
+
+
+def by_framework(records, kind, threads):
+    grouped = {}
+    for record in records:
+        if record.get("kind") == kind and record.get("threads") == threads:
+            grouped.setdefault(record["framework"], []).append(record)
+    return grouped
+
+
+def ratio(value):
+    return f"{value:.2f}x" if value is not None else "-"
+
+
+def training_table(records, threads):
+    grouped = by_framework(records, "train", threads)
+    rows = []
+    for framework, runs in grouped.items():
+        seconds = [s for run in runs for s in run["epoch_seconds"]]
+        accuracies = ", ".join(f"{run['test_accuracy']:.4f}" for run in runs)
+        rows.append((framework, len(runs), len(seconds), statistics.median(seconds), accuracies))
+    mine = next((row[3] for row in rows if row[0] == SELF), None)
+    print(f"\nTraining, {threads} threads (median seconds per epoch over all runs and epochs)")
+    print(f"{'framework':<12} {'runs':>4} {'epochs':>6} {'s/epoch':>9} {'SwiftCNN speed-up':>18}  test accuracy")
+    for framework, runs, epochs, median, accuracies in sorted(rows, key=lambda row: row[0] != SELF):
+        speedup = median / mine if mine and framework != SELF else None
+        print(f"{framework:<12} {runs:>4} {epochs:>6} {median:>9.2f} {ratio(speedup):>18}  {accuracies}")
+    return bool(rows)
+
+
+def inference_table(records, threads):
+    grouped = by_framework(records, "infer", threads)
+    rows = []
+    for framework, runs in grouped.items():
+        throughput = max(run["images_per_second"] for run in runs)
+        latency = min(run["latency_us"] for run in runs)
+        rows.append((framework, throughput, latency))
+    mine = next((row for row in rows if row[0] == SELF), None)
+    print(f"\nInference, {threads} threads (best images/s in batches of 1000; median latency of one image)")
+    print(f"{'framework':<12} {'images/s':>10} {'speed-up':>9} {'µs/image':>10} {'speed-up':>9}")
+    for framework, throughput, latency in sorted(rows, key=lambda row: row[0] != SELF):
+        other = mine and framework != SELF
+        print(f"{framework:<12} {throughput:>10.0f} {ratio(mine[1] / throughput if other else None):>9} "
+              f"{latency:>10.1f} {ratio(latency / mine[2] if other else None):>9}")
+    return bool(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("results", nargs="+", help="results files (JSON lines or RESULT lines)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="compare the records measured on this many threads (default 2, as the peers)")
+    args = parser.parse_args()
+
+    records = read_records(args.results)
+    cpus = sorted({record.get("cpu", "unknown") for record in records})
+    print(f"CPU: {', '.join(cpus)}")
+    found_training = training_table(records, args.threads)
+    found_inference = inference_table(records, args.threads)
+    if not (found_training or found_inference):
+        sys.exit(f"no records measured on {args.threads} threads in {', '.join(args.results)}")
+
+
+if __name__ == "__main__":
+    main()

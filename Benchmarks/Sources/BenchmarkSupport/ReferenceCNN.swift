@@ -1,0 +1,34 @@
+import SwiftCNN
+
+/// The reference job's network, the classic Keras MNIST CNN that the peer benchmarks build too:
+/// 28×28×1 inputs, two 3×3 ReLU convolutions of 32 and 64 filters each followed by 2×2 max pooling,
+/// then Dense(64, ReLU) and Dense(10); 121,930 parameters.
+///
+/// The last layer gives logits: training uses ``SoftmaxCrossEntropy`` and inference `predict`, which
+/// applies the softmax, so the job is the peers' model with its softmax in the same place.
+public enum ReferenceCNN {
+    /// One sample's shape.
+    public static let inputShape = [28, 28, 1]
+    /// The parameter count every implementation of the job must reach.
+    public static let parameterCount = 121_930
+    /// The training batch size.
+    public static let batchSize = 64
+    /// The batch size of the inference throughput measurement.
+    public static let inferenceBatchSize = 1000
+
+    /// A freshly initialised model (Glorot-uniform kernels, zero biases) whose weights follow `seed`.
+    public static func model(seed: UInt64 = 1) throws -> Sequential {
+        let model = try Sequential(inputShape: inputShape, seed: seed) {
+            Conv2D(filters: 32, kernelSize: 3, activation: .relu)
+            MaxPool2D(poolSize: 2)
+            Conv2D(filters: 64, kernelSize: 3, activation: .relu)
+            MaxPool2D(poolSize: 2)
+            Flatten()
+            Dense(units: 64, activation: .relu)
+            Dense(units: 10)
+        }
+        precondition(model.parameterCount == parameterCount,
+                     "The reference CNN has \(model.parameterCount) parameters instead of \(parameterCount)")
+        return model
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import SwiftCNN
+
+/// A training measurement in the peer benchmarks' RESULT schema (`kind: "train"`, see
+/// `Peers/README.md`), with two fields of SwiftCNN's own: training images per second at the median
+/// epoch time, and the process's peak resident memory.
+public struct TrainResult: Encodable {
+    public let kind = "train"
+    public let framework = "swiftcnn"
+    public let version = ResultRecord.version
+    public let cpu = Machine.cpuModel
+    public var threads: Int
+    public let timestamp = ResultRecord.timestamp()
+    public var seed: UInt64
+    public var epochs: Int
+    public var batchSize: Int
+    public var epochSeconds: [Double]
+    public var medianEpochSeconds: Double
+    public var testAccuracy: Double
+    public var testLoss: Double
+    public var trainImagesPerSecond: Double
+    public var peakMemoryMB: Double?
+
+    public init(threads: Int, seed: UInt64, batchSize: Int, epochSeconds: [Double], trainingImages: Int,
+                testAccuracy: Float, testLoss: Float, peakMemoryBytes: Int?) {
+        self.threads = threads
+        self.seed = seed
+        epochs = epochSeconds.count
+        self.batchSize = batchSize
+        self.epochSeconds = epochSeconds.map { ResultRecord.rounded($0, places: 4) }
+        let median = Timing.median(epochSeconds)
+        medianEpochSeconds = ResultRecord.rounded(median, places: 4)
+        self.testAccuracy = ResultRecord.rounded(Double(testAccuracy), places: 4)
+        self.testLoss = ResultRecord.rounded(Double(testLoss), places: 4)
+        trainImagesPerSecond = ResultRecord.rounded(Double(trainingImages) / median, places: 1)
+        peakMemoryMB = peakMemoryBytes.map { ResultRecord.rounded(Double($0) / 1_048_576, places: 1) }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, framework, version, cpu, threads, timestamp, seed, epochs
+        case batchSize = "batch_size"
+        case epochSeconds = "epoch_seconds"
+        case medianEpochSeconds = "median_epoch_seconds"
+        case testAccuracy = "test_accuracy"
+        case testLoss = "test_loss"
+        case trainImagesPerSecond = "train_images_per_second"
+        case peakMemoryMB = "peak_memory_mb"
+    }
+}
+
+/// An inference measurement in the peer benchmarks' RESULT schema (`kind: "infer"`).
+public struct InferResult: Encodable {
+    public let kind = "infer"
+    public let framework = "swiftcnn"
+    public let version = ResultRecord.version
+    public let cpu = Machine.cpuModel
+    public var threads: Int
+    public let timestamp = ResultRecord.timestamp()
+    public var batchSize: Int
+    public var imagesPerSecond: Double
+    public var latencyMicroseconds: Double
+    public var testAccuracy: Double
+
+    public init(threads: Int, batchSize: Int, imagesPerSecond: Double, latencyMicroseconds: Double, testAccuracy: Double) {
+        self.threads = threads
+        self.batchSize = batchSize
+        self.imagesPerSecond = ResultRecord.rounded(imagesPerSecond, places: 1)
+        self.latencyMicroseconds = ResultRecord.rounded(latencyMicroseconds, places: 1)
+        self.testAccuracy = ResultRecord.rounded(testAccuracy, places: 4)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, framework, version, cpu, threads, timestamp
+        case batchSize = "batch_size"
+        case imagesPerSecond = "images_per_second"
+        case latencyMicroseconds = "latency_us"
+        case testAccuracy = "test_accuracy"
+    }
+}
+
+/// Writes measurements as the peer benchmarks do: a line `RESULT {json}` on standard output, and the
+/// same JSON object as one line of a results file when one is given.
+public enum ResultRecord {
+    /// What stands in the `version` field: SwiftCNN has no release number yet, so the OpenBLAS release
+    /// and the kernels in use, which are what decides its speed.
+    public static var version: String {
+        let release = Backend.blasConfiguration.split(separator: " ").prefix(2).joined(separator: " ")
+        return "\(release), \(Backend.kernels.coreName) kernels"
+    }
+
+    /// Prints `record` as a RESULT line and appends it to the file at `path`, if any.
+    public static func emit(_ record: some Encodable, appendingTo path: String?) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = String(decoding: try encoder.encode(record), as: UTF8.self)
+        print("RESULT \(line)")
+        guard let path else { return }
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) {
+            try Data().write(to: url)
+        }
+        let file = try FileHandle(forWritingTo: url)
+        defer { try? file.close() }
+        try file.seekToEnd()
+        try file.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    static func rounded(_ value: Double, places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (value * scale).rounded() / scale
+    }
+
+    /// Local time in ISO 8601, as the peers write it (`2025-01-31T14:05:09+0100`).
+    static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssZ"
+        return formatter.string(from: Date())
+    }
+}

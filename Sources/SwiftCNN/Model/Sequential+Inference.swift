@@ -1,0 +1,86 @@
+extension Sequential {
+    /// The mean loss and the accuracy (in 0...1) of the model on `data`, computed in inference mode in
+    /// batches of `batchSize`.
+    public func evaluate(_ data: LabeledDataset, batchSize: Int = 256,
+                         loss: Loss = SoftmaxCrossEntropy()) -> (loss: Float, accuracy: Float) {
+        precondition(data.sampleShape == inputShape,
+                     "evaluate got samples of shape \(data.sampleShape) for a model with input shape \(inputShape)")
+        precondition(!data.isEmpty, "evaluate needs at least one sample")
+        precondition(batchSize > 0, "evaluate needs a positive batch size, got \(batchSize)")
+        let order = data.sampleOrder()
+        var inputs = Tensor(shape: [0])
+        var labels: [Int32] = []
+        var lossSum: Double = 0
+        var correct = 0
+        for range in data.batchRanges(batchSize: batchSize) {
+            data.fillBatch(order[range], inputs: &inputs, labels: &labels)
+            let outputs = forward(inputs, training: false)
+            let targets = Labels.classes(labels)
+            lossSum += Double(loss.value(predictions: outputs, labels: targets)) * Double(range.count)
+            correct += targets.correctCount(of: outputs)
+        }
+        return (Float(lossSum / Double(data.count)), Float(correct) / Float(data.count))
+    }
+
+    /// The model's outputs for `inputs` (`[N] + inputShape`) — the logits, for a classifier — computed in
+    /// inference mode in batches of `batchSize`.
+    public func callAsFunction(_ inputs: Tensor, batchSize: Int = 256) -> Tensor {
+        outputs(for: inputs, batchSize: batchSize) { $0 }
+    }
+
+    /// Class probabilities for `inputs` (`[N] + inputShape`): the softmax of the model's outputs over
+    /// their last axis, or the outputs themselves when the model already ends in ``Softmax``.
+    public func predict(_ inputs: Tensor, batchSize: Int = 256) -> Tensor {
+        guard !(layers[layers.count - 1] is Softmax) else { return self(inputs, batchSize: batchSize) }
+        return outputs(for: inputs, batchSize: batchSize) { outputSoftmax.forward($0, training: false) }
+    }
+
+    /// The most likely class of each input (`[N] + inputShape`): the index of the largest output over
+    /// the last axis, the first one on ties.
+    public func predictedClasses(for inputs: Tensor, batchSize: Int = 256) -> [Int] {
+        let outputs = self(inputs, batchSize: batchSize)
+        let width = outputs.shape[outputs.rank - 1]
+        return outputs.withUnsafeBufferPointer { values in
+            stride(from: 0, to: values.count, by: width).map { start in
+                var best = start
+                for index in start..<(start + width) where values[index] > values[best] {
+                    best = index
+                }
+                return best - start
+            }
+        }
+    }
+
+    /// The inference-mode outputs for `inputs`, batch by batch, each batch's outputs passed through
+    /// `transform` before being copied into the result.
+    private func outputs(for inputs: Tensor, batchSize: Int, transform: (Tensor) -> Tensor) -> Tensor {
+        precondition(inputs.rank == inputShape.count + 1 && inputs.shape.dropFirst().elementsEqual(inputShape),
+                     "The model takes inputs [N] + \(inputShape), got \(inputs.shape)")
+        precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
+        let count = inputs.shape[0]
+        if count <= batchSize {
+            return transform(forward(inputs, training: false))
+        }
+        let sampleSize = inputs.count / count
+        let outputSize = outputShape.reduce(1, *)
+        var result = Tensor(shape: [count] + outputShape)
+        var batch = Tensor(shape: [0])
+        for start in stride(from: 0, to: count, by: batchSize) {
+            let end = min(start + batchSize, count)
+            batch.prepare(batch: end - start, sampleShape: inputShape)
+            batch.withUnsafeMutableBufferPointer { destination in
+                inputs.withUnsafeBufferPointer { source in
+                    _ = destination.update(fromContentsOf: source[(start * sampleSize)..<(end * sampleSize)])
+                }
+            }
+            let outputs = transform(forward(batch, training: false))
+            result.withUnsafeMutableBufferPointer { destination in
+                outputs.withUnsafeBufferPointer { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: destination[(start * outputSize)..<(end * outputSize)])
+                        .update(fromContentsOf: source)
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,254 @@
+// How each built-in layer is saved in and rebuilt from a model file: its configuration, checked on the way
+// in, since a file may hold anything, and the shapes of its tensors, known before it is created.
+// Integers in a configuration are limited to `1...Int32.max` so that no shape arithmetic can overflow.
+
+/// The built-in layer types a model file may name.
+let builtInLayerTypes: [any SavableLayer.Type] = [
+    Conv2D.self, MaxPool2D.self, AveragePool2D.self, Flatten.self, Dense.self, ReLU.self, LeakyReLU.self,
+    Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self,
+]
+
+/// The configuration of a layer that has no options.
+public struct EmptyLayerConfiguration: Codable, Equatable, Sendable {
+    public init() {}
+}
+
+extension Padding: Codable {}
+
+private func checkedSize(_ value: Int, _ option: String) throws -> Int {
+    guard value > 0, value <= Int(Int32.max) else {
+        throw LayerConfigurationError("\(option) must be in 1...\(Int32.max), got \(value)")
+    }
+    return value
+}
+
+private func checkedPair(_ values: [Int], _ option: String) throws -> (height: Int, width: Int) {
+    guard values.count == 2 else {
+        throw LayerConfigurationError("\(option) must hold two sizes (height, width), got \(values)")
+    }
+    return (try checkedSize(values[0], option), try checkedSize(values[1], option))
+}
+
+extension Activation {
+    /// Throws unless the activation is one a layer can apply.
+    fileprivate func checked() throws -> Activation {
+        if case let .leakyReLU(slope) = self, !(slope > 0 && slope.isFinite) {
+            throw LayerConfigurationError("the leaky ReLU slope must be positive and finite, got \(slope)")
+        }
+        return self
+    }
+}
+
+// MARK: - Layers with parameters
+
+extension Conv2D: SavableLayer {
+    /// A ``Conv2D``'s options; sizes are `[height, width]`.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var filters: Int
+        public var kernelSize: [Int]
+        public var strides: [Int]
+        public var padding: Padding
+        public var useBias: Bool
+        public var activation: Activation
+    }
+
+    public static var typeName: String { "conv2d" }
+
+    public var configuration: Configuration {
+        Configuration(filters: filters, kernelSize: [kernelSize.height, kernelSize.width],
+                      strides: [strides.height, strides.width], padding: padding, useBias: useBias,
+                      activation: activation)
+    }
+
+    public convenience init(configuration: Configuration) throws {
+        self.init(filters: try checkedSize(configuration.filters, "filters"),
+                  kernelSize: try checkedPair(configuration.kernelSize, "kernelSize"),
+                  strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding,
+                  useBias: configuration.useBias, activation: try configuration.activation.checked())
+    }
+
+    public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
+        guard inputShape.count == 3, let filters = try? checkedSize(configuration.filters, "filters"),
+              let kernelSize = try? checkedPair(configuration.kernelSize, "kernelSize") else { return nil }
+        let kernel = [kernelSize.height, kernelSize.width, inputShape[2], filters]
+        return configuration.useBias ? ["kernel": kernel, "bias": [filters]] : ["kernel": kernel]
+    }
+}
+
+extension Dense: SavableLayer {
+    /// A ``Dense`` layer's options.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var units: Int
+        public var activation: Activation
+        public var useBias: Bool
+    }
+
+    public static var typeName: String { "dense" }
+
+    public var configuration: Configuration {
+        Configuration(units: units, activation: activation, useBias: useBias)
+    }
+
+    public convenience init(configuration: Configuration) throws {
+        self.init(units: try checkedSize(configuration.units, "units"),
+                  activation: try configuration.activation.checked(), useBias: configuration.useBias)
+    }
+
+    public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
+        guard inputShape.count == 1, let units = try? checkedSize(configuration.units, "units") else { return nil }
+        let kernel = [inputShape[0], units]
+        return configuration.useBias ? ["kernel": kernel, "bias": [units]] : ["kernel": kernel]
+    }
+}
+
+extension BatchNormalization: SavableLayer {
+    /// A ``BatchNormalization`` layer's options.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var momentum: Float
+        public var epsilon: Float
+    }
+
+    public static var typeName: String { "batch_normalization" }
+
+    public var configuration: Configuration { Configuration(momentum: momentum, epsilon: epsilon) }
+
+    public convenience init(configuration: Configuration) throws {
+        guard (0...1).contains(configuration.momentum) else {
+            throw LayerConfigurationError("momentum must be in 0...1, got \(configuration.momentum)")
+        }
+        guard configuration.epsilon > 0, configuration.epsilon.isFinite else {
+            throw LayerConfigurationError("epsilon must be positive and finite, got \(configuration.epsilon)")
+        }
+        self.init(momentum: configuration.momentum, epsilon: configuration.epsilon)
+    }
+
+    /// ``runningMean`` as `running_mean` and ``runningVariance`` as `running_variance`.
+    public var buffers: [String: Tensor] {
+        get { ["running_mean": runningMean, "running_variance": runningVariance] }
+        set {
+            if let mean = newValue["running_mean"] { runningMean = mean }
+            if let variance = newValue["running_variance"] { runningVariance = variance }
+        }
+    }
+
+    public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
+        guard let channels = inputShape.last else { return nil }
+        return ["gamma": [channels], "beta": [channels], "running_mean": [channels], "running_variance": [channels]]
+    }
+}
+
+// MARK: - Layers without parameters
+
+extension MaxPool2D: SavableLayer {
+    /// A ``MaxPool2D`` layer's options; sizes are `[height, width]`.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var poolSize: [Int]
+        public var strides: [Int]
+        public var padding: Padding
+    }
+
+    public static var typeName: String { "max_pooling2d" }
+
+    public var configuration: Configuration {
+        Configuration(poolSize: [poolSize.height, poolSize.width], strides: [strides.height, strides.width],
+                      padding: padding)
+    }
+
+    public convenience init(configuration: Configuration) throws {
+        self.init(poolSize: try checkedPair(configuration.poolSize, "poolSize"),
+                  strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding)
+    }
+
+}
+
+extension AveragePool2D: SavableLayer {
+    /// An ``AveragePool2D`` layer's options; sizes are `[height, width]`.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var poolSize: [Int]
+        public var strides: [Int]
+        public var padding: Padding
+    }
+
+    public static var typeName: String { "average_pooling2d" }
+
+    public var configuration: Configuration {
+        Configuration(poolSize: [poolSize.height, poolSize.width], strides: [strides.height, strides.width],
+                      padding: padding)
+    }
+
+    public convenience init(configuration: Configuration) throws {
+        self.init(poolSize: try checkedPair(configuration.poolSize, "poolSize"),
+                  strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding)
+    }
+
+}
+
+extension Dropout: SavableLayer {
+    /// A ``Dropout`` layer's options. The generator's current state is not part of the model; a
+    /// ``TrainingCheckpoint`` saves it.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var rate: Float
+        public var seed: UInt64
+    }
+
+    public static var typeName: String { "dropout" }
+
+    public var configuration: Configuration { Configuration(rate: rate, seed: seed) }
+
+    public convenience init(configuration: Configuration) throws {
+        guard configuration.rate >= 0, configuration.rate < 1 else {
+            throw LayerConfigurationError("rate must be in 0..<1, got \(configuration.rate)")
+        }
+        self.init(rate: configuration.rate, seed: configuration.seed)
+    }
+
+}
+
+extension LeakyReLU: SavableLayer {
+    /// A ``LeakyReLU`` layer's options.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var slope: Float
+    }
+
+    public static var typeName: String { "leaky_relu" }
+
+    public var configuration: Configuration { Configuration(slope: slope) }
+
+    public convenience init(configuration: Configuration) throws {
+        guard configuration.slope > 0, configuration.slope.isFinite else {
+            throw LayerConfigurationError("slope must be positive and finite, got \(configuration.slope)")
+        }
+        self.init(slope: configuration.slope)
+    }
+
+}
+
+extension Flatten: SavableLayer {
+    public static var typeName: String { "flatten" }
+    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
+    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
+}
+
+extension ReLU: SavableLayer {
+    public static var typeName: String { "relu" }
+    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
+    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
+}
+
+extension Sigmoid: SavableLayer {
+    public static var typeName: String { "sigmoid" }
+    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
+    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
+}
+
+extension Tanh: SavableLayer {
+    public static var typeName: String { "tanh" }
+    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
+    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
+}
+
+extension Softmax: SavableLayer {
+    public static var typeName: String { "softmax" }
+    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
+    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
+}

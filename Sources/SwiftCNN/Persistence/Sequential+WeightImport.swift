@@ -1,0 +1,225 @@
+import Foundation
+
+/// Reading weights trained in PyTorch or Keras into an equivalent model.
+///
+/// The weight file is a safetensors file whose tensors are named `<layer>.<weight>`. Tensors are grouped by
+/// `<layer>` (everything before the last dot), the groups are put in natural order (`2` before `10`,
+/// `conv2` before `fc1`) unless an explicit order is given, and matched one to one with the model's layers
+/// that have parameters. Each group must hold exactly the weights the layer needs, with the right shapes;
+/// nothing is changed unless all of them fit. Layers other than ``Conv2D``, ``Dense`` and
+/// ``BatchNormalization`` take the tensors named after their parameters, as they are.
+extension Sequential {
+    /// The framework whose names and layouts a weight file uses.
+    private enum Framework {
+        case pyTorch, keras
+    }
+
+    /// Sets the weights from a PyTorch `state_dict` saved with safetensors:
+    ///
+    /// ```python
+    /// from safetensors.torch import save_file
+    /// save_file({k: v.contiguous() for k, v in model.state_dict().items()}, "weights.safetensors")
+    /// ```
+    ///
+    /// The PyTorch model must compute what this one does — for example `Conv2d` → `ReLU` → `MaxPool2d` for a
+    /// ``Conv2D`` with `activation: .relu` and a ``MaxPool2D``; `BatchNorm` with the same epsilon. Layouts
+    /// are converted: `Conv2d` weights from `[out, in, height, width]` to ``Conv2D``'s
+    /// `[height, width, in, out]`; `Linear` weights from `[out, in]` to ``Dense``'s `[in, out]`; and, after a
+    /// ``Flatten`` of images, the feature order from PyTorch's channels-first flattening `(c, h, w)` to this
+    /// model's channels-last `(h, w, c)`, so the first ``Dense`` (and any ``BatchNormalization``) after it
+    /// sees each feature where PyTorch did. `BatchNorm`'s `weight`, `bias`, `running_mean` and `running_var`
+    /// become `gamma`, `beta` and the running statistics; `num_batches_tracked` is ignored.
+    ///
+    /// - Parameters:
+    ///   - url: The safetensors file.
+    ///   - moduleOrder: The module names (such as `["conv1", "conv2", "fc1", "fc2"]`) in the order of this
+    ///     model's layers with parameters; by default the natural order of the names, which is right for
+    ///     `nn.Sequential` (`0`, `3`, `7`, …).
+    /// - Throws: ``SafeTensorsError`` for a damaged file; ``ModelFileError/layerCountMismatch(file:expected:found:)``,
+    ///   ``ModelFileError/missingTensor(file:tensor:)``, ``ModelFileError/unexpectedTensor(file:tensor:)`` or
+    ///   ``ModelFileError/shapeMismatch(file:tensor:expected:found:)`` (shapes in PyTorch's layout).
+    public func loadWeights(fromPyTorch url: URL, moduleOrder: [String]? = nil) throws {
+        try importWeights(from: SafeTensorsFile(contentsOf: url), framework: .pyTorch, order: moduleOrder)
+    }
+
+    /// Sets the weights from a Keras 3 model's weights saved with safetensors. Keras's own `.weights.h5`
+    /// is HDF5, which SwiftCNN does not read; export the weights instead, each named by its layer's index:
+    ///
+    /// ```python
+    /// from safetensors.numpy import save_file
+    /// save_file({f"{i}.{w.name}": w.numpy() for i, layer in enumerate(model.layers) for w in layer.weights},
+    ///           "weights.safetensors")
+    /// ```
+    ///
+    /// Keras's layouts are this library's (kernels `[height, width, in, out]`, dense `[in, out]`,
+    /// channels-last flattening), so the weights are used as they are; `BatchNormalization`'s `gamma`, `beta`,
+    /// `moving_mean` and `moving_variance` become ``BatchNormalization``'s parameters and running statistics.
+    ///
+    /// - Parameters:
+    ///   - url: The safetensors file.
+    ///   - layerOrder: The layer names in the order of this model's layers with parameters; by default the
+    ///     natural order of the names, which is right for the index names above.
+    /// - Throws: As ``loadWeights(fromPyTorch:moduleOrder:)``.
+    public func loadWeights(fromKeras url: URL, layerOrder: [String]? = nil) throws {
+        try importWeights(from: SafeTensorsFile(contentsOf: url), framework: .keras, order: layerOrder)
+    }
+
+    private func importWeights(from file: SafeTensorsFile, framework: Framework, order: [String]?) throws {
+        var groups: [String: [String: String]] = [:]
+        for name in file.names {
+            let (group, weight) = name.lastIndex(of: ".").map { (String(name[..<$0]), String(name[name.index(after: $0)...])) }
+                ?? ("", name)
+            if framework == .pyTorch, weight == "num_batches_tracked" { continue }
+            groups[group, default: [:]][weight] = name
+        }
+        let groupOrder = order ?? groups.keys.sorted(by: Sequential.naturallyPrecedes)
+        let targets = layers.indices.filter { !layers[$0].parameters.isEmpty }
+        guard groupOrder.count == targets.count, Set(groupOrder) == Set(groups.keys) else {
+            throw ModelFileError.layerCountMismatch(file: file.source, expected: targets.count,
+                                                    found: groups.keys.sorted(by: Sequential.naturallyPrecedes))
+        }
+
+        var assignments: [(assign: (Tensor) -> Void, value: Tensor)] = []
+        var pendingFeatureOrder: [Int]?
+        var targetIndex = 0
+        for (index, layer) in layers.enumerated() {
+            if layer is Flatten {
+                let shape = index == 0 ? inputShape : layerOutputShapes[index - 1]
+                pendingFeatureOrder = framework == .pyTorch && shape.count == 3 ? Sequential.channelsFirstOrder(shape) : nil
+            }
+            guard !layer.parameters.isEmpty else { continue }
+            let group = groupOrder[targetIndex]
+            targetIndex += 1
+            var importer = WeightGroup(file: file, group: group, names: groups[group] ?? [:])
+            switch (layer, framework) {
+            case let (conv as Conv2D, .pyTorch):
+                let kernel = conv.kernel.value.shape
+                let weight = try importer.take("weight", shape: [kernel[3], kernel[2], kernel[0], kernel[1]])
+                assignments.append(({ conv.kernel.value = $0 }, Sequential.permuted(weight, to: [2, 3, 1, 0])))
+                if let bias = conv.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
+            case let (dense as Dense, .pyTorch):
+                let kernel = dense.kernel.value.shape
+                var value = Sequential.permuted(try importer.take("weight", shape: [kernel[1], kernel[0]]), to: [1, 0])
+                if let order = pendingFeatureOrder { value = Sequential.gatheringRows(of: value, order) }
+                assignments.append(({ dense.kernel.value = $0 }, value))
+                if let bias = dense.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
+                pendingFeatureOrder = nil
+            case let (normalization as BatchNormalization, _):
+                let names = framework == .pyTorch
+                    ? ["weight", "bias", "running_mean", "running_var"] : ["gamma", "beta", "moving_mean", "moving_variance"]
+                let shape = normalization.gamma.value.shape
+                var values = try names.map { try importer.take($0, shape: shape) }
+                if let order = pendingFeatureOrder { values = values.map { Sequential.gatheringRows(of: $0, order) } }
+                assignments.append(({ normalization.gamma.value = $0 }, values[0]))
+                assignments.append(({ normalization.beta.value = $0 }, values[1]))
+                assignments.append(({ normalization.runningMean = $0 }, values[2]))
+                assignments.append(({ normalization.runningVariance = $0 }, values[3]))
+            default:
+                for parameter in layer.parameters {
+                    assignments.append(({ parameter.value = $0 }, try importer.take(parameter.name, shape: parameter.value.shape)))
+                }
+                if layer is Dense { pendingFeatureOrder = nil }
+            }
+            try importer.checkAllTaken()
+        }
+        for (assign, value) in assignments { assign(value) }
+    }
+
+    /// One layer's tensors in a weight file, taken one by one with their shapes checked.
+    private struct WeightGroup {
+        let file: SafeTensorsFile
+        let group: String
+        var names: [String: String]
+
+        mutating func take(_ weight: String, shape expected: [Int]) throws -> Tensor {
+            let name = group.isEmpty ? weight : "\(group).\(weight)"
+            guard let stored = names.removeValue(forKey: weight), let shape = file.shape(of: stored) else {
+                throw ModelFileError.missingTensor(file: file.source, tensor: name)
+            }
+            guard shape == expected else {
+                throw ModelFileError.shapeMismatch(file: file.source, tensor: name, expected: expected, found: shape)
+            }
+            return try file.tensor(named: stored)
+        }
+
+        func checkAllTaken() throws {
+            if let extra = names.values.sorted().first {
+                throw ModelFileError.unexpectedTensor(file: file.source, tensor: extra)
+            }
+        }
+    }
+
+    /// For each feature of a channels-last flattening of `[H, W, C]`, the index of the same feature in a
+    /// channels-first flattening.
+    private static func channelsFirstOrder(_ shape: [Int]) -> [Int] {
+        let (height, width, channels) = (shape[0], shape[1], shape[2])
+        var order: [Int] = []
+        order.reserveCapacity(height * width * channels)
+        for h in 0..<height {
+            for w in 0..<width {
+                for c in 0..<channels { order.append((c * height + h) * width + w) }
+            }
+        }
+        return order
+    }
+
+    /// `tensor` with its axes rearranged: axis `i` of the result is axis `axes[i]` of `tensor`.
+    private static func permuted(_ tensor: Tensor, to axes: [Int]) -> Tensor {
+        let shape = axes.map { tensor.shape[$0] }
+        var sourceStrides = [Int](repeating: 1, count: tensor.rank)
+        for axis in stride(from: tensor.rank - 2, through: 0, by: -1) {
+            sourceStrides[axis] = sourceStrides[axis + 1] * tensor.shape[axis + 1]
+        }
+        let strides = axes.map { sourceStrides[$0] }
+        let source = tensor.scalars
+        var result = [Float]()
+        result.reserveCapacity(tensor.count)
+        var index = [Int](repeating: 0, count: shape.count)
+        for _ in 0..<tensor.count {
+            result.append(source[zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }])
+            var axis = shape.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < shape[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return Tensor(shape: shape, scalars: result)
+    }
+
+    /// The rows of `tensor` (its first axis) in the order `rows` gives: row `i` of the result is row
+    /// `rows[i]` of `tensor`.
+    private static func gatheringRows(of tensor: Tensor, _ rows: [Int]) -> Tensor {
+        let width = tensor.count / max(tensor.shape[0], 1)
+        let source = tensor.scalars
+        var result = [Float]()
+        result.reserveCapacity(tensor.count)
+        for row in rows { result.append(contentsOf: source[(row * width)..<((row + 1) * width)]) }
+        return Tensor(shape: tensor.shape, scalars: result)
+    }
+
+    /// Whether `a` sorts before `b` when runs of digits compare as numbers: `2` before `10`, `layer2` before
+    /// `layer10`.
+    static func naturallyPrecedes(_ a: String, _ b: String) -> Bool {
+        func runs(_ string: String) -> [(isNumber: Bool, text: Substring)] {
+            var result: [(Bool, Substring)] = []
+            var start = string.startIndex
+            while start < string.endIndex {
+                let isNumber = string[start].isASCII && string[start].isNumber
+                let end = string[start...].firstIndex { ($0.isASCII && $0.isNumber) != isNumber } ?? string.endIndex
+                result.append((isNumber, string[start..<end]))
+                start = end
+            }
+            return result
+        }
+        for (x, y) in zip(runs(a), runs(b)) where x.text != y.text {
+            if x.isNumber && y.isNumber {
+                let (p, q) = (x.text.drop { $0 == "0" }, y.text.drop { $0 == "0" })
+                return p.count != q.count ? p.count < q.count : p < q
+            }
+            return x.text < y.text
+        }
+        return runs(a).count < runs(b).count
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// Everything needed to resume training exactly where it stopped: the model (architecture, weights, batch
+/// normalisation statistics), the optimizer (type, hyperparameters, step count, moment or momentum
+/// tensors), the number of epochs completed, the seed of the epoch shuffles, and the state of each
+/// ``Dropout`` layer's generator.
+///
+/// Training stopped after some epochs and resumed from a checkpoint gives exactly the numbers — losses,
+/// weights, predictions — of a run that never stopped, provided it is resumed with the same data, batch
+/// size, loss, schedule and total number of epochs:
+///
+/// ```swift
+/// let optimizer = Adam()
+/// try model.fit(data, epochs: 2, optimizer: optimizer)
+/// try TrainingCheckpoint(model: model, optimizer: optimizer, completedEpochs: 2).write(to: url)
+///
+/// let checkpoint = try TrainingCheckpoint(contentsOf: url)
+/// try checkpoint.model.fit(data, epochs: 4, optimizer: checkpoint.optimizer,
+///                          shuffleSeed: checkpoint.shuffleSeed, initialEpoch: checkpoint.completedEpochs)
+/// ```
+///
+/// The file is a model file (``Sequential/init(contentsOf:customLayers:)`` reads it as one) with the
+/// training state added: JSON under the metadata key `swiftcnn.checkpoint`, and the optimizer's tensors named
+/// `optimizer.<slot>.<parameter>`, such as `optimizer.firstMoment.layers.0.kernel`. ``ModelCheckpoint``
+/// writes one after every epoch.
+public struct TrainingCheckpoint {
+    static let metadataKey = "swiftcnn.checkpoint"
+    static let format = "swiftcnn.checkpoint"
+    static let version = 1
+    static let optimizerPrefix = "optimizer."
+
+    /// The model, with its weights at the end of the last completed epoch.
+    public let model: Sequential
+    /// The optimizer, with its state at the end of the last completed epoch.
+    public let optimizer: Optimizer
+    /// The number of epochs trained: pass it to `fit` as `initialEpoch`.
+    public let completedEpochs: Int
+    /// The seed of the epoch shuffles: pass it to `fit` as `shuffleSeed`.
+    public let shuffleSeed: UInt64
+
+    /// A checkpoint of `model` and `optimizer` after `completedEpochs` epochs, trained with epoch shuffles
+    /// seeded by `shuffleSeed` (by default the model's seed, as `fit` uses).
+    public init(model: Sequential, optimizer: Optimizer, completedEpochs: Int, shuffleSeed: UInt64? = nil) {
+        precondition(completedEpochs >= 0, "completedEpochs must not be negative, got \(completedEpochs)")
+        self.model = model
+        self.optimizer = optimizer
+        self.completedEpochs = completedEpochs
+        self.shuffleSeed = shuffleSeed ?? model.seed
+    }
+
+    /// The training state besides the tensors, as JSON.
+    private struct Record: Codable {
+        var format: String
+        var version: Int
+        var completedEpochs: Int
+        var shuffleSeed: UInt64
+        var optimizer: OptimizerRecord
+        /// The generator state of each ``Dropout`` layer, by layer index.
+        var generators: [String: Xoshiro256]
+    }
+
+    /// Writes the checkpoint to `url` atomically: a failed write leaves any previous checkpoint intact.
+    ///
+    /// - Throws: ``ModelFileError/unsupportedOptimizer(type:)`` for an optimizer other than ``SGD``,
+    ///   ``Adam`` or ``AdamW``; ``ModelFileError/unsavableLayer(layer:type:)``; ``SafeTensorsError/unwritable(file:reason:)``.
+    public func write(to url: URL) throws {
+        var file = try model.modelFile()
+        var generators: [String: Xoshiro256] = [:]
+        for (index, layer) in model.layers.enumerated() {
+            if let dropout = layer as? Dropout { generators[String(index)] = dropout.generator }
+        }
+        let record = Record(format: Self.format, version: Self.version, completedEpochs: completedEpochs,
+                            shuffleSeed: shuffleSeed, optimizer: try OptimizerRecord(optimizer), generators: generators)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        file.metadata[Self.metadataKey] = String(decoding: try encoder.encode(record), as: UTF8.self)
+
+        let names = Self.parameterNames(of: model)
+        let state = optimizer.state
+        for slot in state.slots.keys.sorted() {
+            guard let tensors = state.slots[slot], !tensors.isEmpty else { continue }
+            precondition(tensors.count == names.count,
+                         "The optimizer holds \(slot) state for \(tensors.count) parameters; the model has \(names.count)")
+            for (name, tensor) in zip(names, tensors) {
+                file.setTensor(tensor, named: "\(Self.optimizerPrefix)\(slot).\(name)")
+            }
+        }
+        try file.write(to: url)
+    }
+
+    /// Reads a checkpoint written by ``write(to:)``, rebuilding the model and the optimizer.
+    ///
+    /// - Parameter customLayers: Your own ``SavableLayer`` types that the model may use.
+    /// - Throws: ``SafeTensorsError`` for a damaged file; ``ModelFileError`` when the model cannot be rebuilt
+    ///   (see ``Sequential/init(contentsOf:customLayers:)``), when the file is a model without training state
+    ///   (``ModelFileError/notACheckpoint(file:)``), or when the training state is malformed, lacks an optimizer
+    ///   tensor, or holds one of the wrong shape or an unexpected one.
+    public init(contentsOf url: URL, customLayers: [any SavableLayer.Type] = []) throws {
+        let file = try SafeTensorsFile(contentsOf: url)
+        let source = file.source
+        guard let json = file.metadata[Self.metadataKey] else {
+            throw file.metadata[ModelArchitecture.metadataKey] == nil
+                ? ModelFileError.notAModelFile(file: source) : ModelFileError.notACheckpoint(file: source)
+        }
+        let record: Record
+        do {
+            record = try JSONDecoder().decode(Record.self, from: Data(json.utf8))
+        } catch {
+            throw ModelFileError.malformedCheckpoint(file: source, reason: ModelArchitecture.describe(error))
+        }
+        guard record.format == Self.format, record.version == Self.version else {
+            throw ModelFileError.unsupportedFormat(file: source, format: record.format, version: record.version)
+        }
+        guard record.completedEpochs >= 0 else {
+            throw ModelFileError.malformedCheckpoint(
+                file: source, reason: "completedEpochs is \(record.completedEpochs), which is negative")
+        }
+        let model = try Sequential(modelFile: file, customLayers: customLayers, ignoring: Self.optimizerPrefix)
+        let optimizer = try record.optimizer.makeOptimizer(file: source)
+        optimizer.state = try Self.optimizerState(record.optimizer, for: model, in: file)
+        try Self.restoreGenerators(record.generators, of: model, file: source)
+        self.init(model: model, optimizer: optimizer, completedEpochs: record.completedEpochs,
+                  shuffleSeed: record.shuffleSeed)
+    }
+
+    /// The model-file names of the model's parameters, in the order of ``Sequential/parameters``.
+    private static func parameterNames(of model: Sequential) -> [String] {
+        model.layers.enumerated().flatMap { index, layer in layer.parameters.map { "layers.\(index).\($0.name)" } }
+    }
+
+    /// The optimizer state stored in `file`: every slot tensor for every parameter once the optimizer has
+    /// taken a step, none before, and nothing else under the optimizer prefix.
+    private static func optimizerState(_ record: OptimizerRecord, for model: Sequential,
+                                       in file: SafeTensorsFile) throws -> OptimizerState {
+        let names = parameterNames(of: model)
+        let slotNames = record.stepCount > 0 ? record.slotNames : []
+        var slots: [String: [Tensor]] = [:]
+        for slot in slotNames {
+            slots[slot] = try zip(names, model.parameters).map { name, parameter in
+                let tensor = "\(optimizerPrefix)\(slot).\(name)"
+                guard let shape = file.shape(of: tensor) else {
+                    throw ModelFileError.missingTensor(file: file.source, tensor: tensor)
+                }
+                guard shape == parameter.value.shape else {
+                    throw ModelFileError.shapeMismatch(file: file.source, tensor: tensor,
+                                                       expected: parameter.value.shape, found: shape)
+                }
+                return try file.tensor(named: tensor)
+            }
+        }
+        let expected = Set(slotNames.flatMap { slot in names.map { "\(optimizerPrefix)\(slot).\($0)" } })
+        for name in file.names where name.hasPrefix(optimizerPrefix) && !expected.contains(name) {
+            throw ModelFileError.unexpectedTensor(file: file.source, tensor: name)
+        }
+        return OptimizerState(stepCount: record.stepCount, slots: slots)
+    }
+
+    /// Sets each ``Dropout`` layer's generator to its saved state; every dropout layer must have one.
+    private static func restoreGenerators(_ generators: [String: Xoshiro256], of model: Sequential, file: String) throws {
+        var remaining = generators
+        for (index, layer) in model.layers.enumerated() {
+            guard let dropout = layer as? Dropout else { continue }
+            guard let generator = remaining.removeValue(forKey: String(index)) else {
+                throw ModelFileError.malformedCheckpoint(file: file, reason: "no generator state for dropout layer \(index)")
+            }
+            dropout.generator = generator
+        }
+        if let extra = remaining.keys.sorted().first {
+            throw ModelFileError.malformedCheckpoint(file: file, reason: "generator state for layer \(extra), which is not a dropout layer")
+        }
+    }
+}
