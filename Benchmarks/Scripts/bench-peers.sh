@@ -4,7 +4,8 @@
 # Both sides train the reference job for the same epochs and seeds on 2 threads; inference is
 # measured once per framework.
 #
-# Environment: EPOCHS (3), SEEDS ("1"), SWIFT (swift).
+# Environment: EPOCHS (3), SEEDS ("1"), SWIFT (swift), PEERS_RESULTS (where the peers' records go,
+# .results/peers.jsonl).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,6 +13,7 @@ package="$(cd "$here/.." && pwd)"
 epochs="${EPOCHS:-3}"
 read -r -a seeds <<<"${SEEDS:-1}"
 results="$package/.results"
+peers_results="${PEERS_RESULTS:-$results/peers.jsonl}"
 mkdir -p "$results"
 
 "${SWIFT:-swift}" build -c release --package-path "$package" --product epoch-benchmark
@@ -24,7 +26,7 @@ for seed in "${seeds[@]}"; do
     "$binary" --epochs "$epochs" --threads 2 --seed "$seed" "$inference" --results "$results/swiftcnn.jsonl"
 done
 
-PEERS_RESULTS="$results/peers.jsonl" "$package/Peers/run-peers.sh" --epochs "$epochs" --seeds "${seeds[@]}"
+PEERS_RESULTS="$peers_results" "$package/Peers/run-peers.sh" --epochs "$epochs" --seeds "${seeds[@]}"
 
 echo
-python3 "$here/compare.py" "$results/swiftcnn.jsonl" "$results/peers.jsonl"
+python3 "$here/compare.py" "$results/swiftcnn.jsonl" "$peers_results"

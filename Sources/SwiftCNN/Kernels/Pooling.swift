@@ -79,6 +79,10 @@ func averagePoolBackward(_ outputGradient: Tensor, geometry g: WindowGeometry, i
 /// Max pooling of output rows `outputRows` (row r is sample r / OH, output row r % OH).
 func maxPool(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: Range<Int>,
              into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+    if g.channels % 16 == 0 {
+        maxPoolSixteenChannels(x, geometry: g, outputRows: outputRows, into: y, argmax: argmax)
+        return
+    }
     let sampleCount = g.inputSampleCount, channels = g.channels
     for outputRow in outputRows {
         let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
@@ -108,6 +112,41 @@ func maxPool(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: 
                         winner[c] = (currentWinner & Int32(bitPattern: keep)) | (candidate & ~Int32(bitPattern: keep))
                     }
                 }
+            }
+            offset &+= channels
+        }
+    }
+}
+
+/// ``maxPool(_:geometry:outputRows:into:argmax:)`` for a multiple of 16 channels: each group of 16 keeps
+/// its running maximum and winner in SIMD registers over the window and is stored once.
+private func maxPoolSixteenChannels(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: Range<Int>,
+                                    into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+    let sampleCount = g.inputSampleCount, channels = g.channels
+    let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+    for outputRow in outputRows {
+        let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
+        let image = x + n &* sampleCount
+        let vertical = g.rowSpan(ofOutputRow: oh)
+        var offset = outputRow &* g.outputWidth &* channels
+        for ow in 0..<g.outputWidth {
+            let horizontal = g.columnSpan(ofOutputColumn: ow)
+            let firstCell = ((vertical.first &+ vertical.lower) &* g.inputWidth
+                             &+ horizontal.first &+ horizontal.lower) &* channels
+            for group in stride(from: 0, to: channels, by: 16) {
+                var best = UnsafeRawPointer(image + (firstCell &+ group)).loadUnaligned(as: SIMD16<Float>.self)
+                var winner = lanes &+ Int32(truncatingIfNeeded: firstCell &+ group)
+                for kh in vertical.lower..<vertical.upper {
+                    for kw in horizontal.lower..<horizontal.upper {
+                        let cell = ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels &+ group
+                        let value = UnsafeRawPointer(image + cell).loadUnaligned(as: SIMD16<Float>.self)
+                        let better = value .> best
+                        best.replace(with: value, where: better)
+                        winner.replace(with: lanes &+ Int32(truncatingIfNeeded: cell), where: better)
+                    }
+                }
+                UnsafeMutableRawPointer(y + (offset &+ group)).storeBytes(of: best, as: SIMD16<Float>.self)
+                UnsafeMutableRawPointer(argmax + (offset &+ group)).storeBytes(of: winner, as: SIMD16<Int32>.self)
             }
             offset &+= channels
         }

@@ -28,28 +28,28 @@ private protocol FilterGroup {
 
 extension SIMD16: FilterGroup where Scalar == Float {
     static var width: Int { 16 }
-    init(_ pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
-    init(broadcasting value: Float) { self.init(repeating: value) }
-    func store(_ pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
-    static var zero: Self { Self() }
-    mutating func add(_ value: Self, times weights: Self) { self += value * weights }
-    mutating func clampNegativesToZero() { replace(with: 0, where: self .< 0) }
+    @inline(__always) init(_ pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
+    @inline(__always) init(broadcasting value: Float) { self.init(repeating: value) }
+    @inline(__always) func store(_ pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
+    @inline(__always) static var zero: Self { Self() }
+    @inline(__always) mutating func add(_ value: Self, times weights: Self) { self += value * weights }
+    @inline(__always) mutating func clampNegativesToZero() { replace(with: 0, where: self .< 0) }
 }
 
 /// 32 filters as two SIMD16 halves.
 private struct FilterPair: FilterGroup {
     var low: SIMD16<Float>, high: SIMD16<Float>
     static var width: Int { 32 }
-    init(low: SIMD16<Float>, high: SIMD16<Float>) { self.low = low; self.high = high }
-    init(_ pointer: UnsafePointer<Float>) { self.init(low: SIMD16(pointer), high: SIMD16(pointer + 16)) }
-    init(broadcasting value: Float) { self.init(low: SIMD16(repeating: value), high: SIMD16(repeating: value)) }
-    func store(_ pointer: UnsafeMutablePointer<Float>) { low.store(pointer); high.store(pointer + 16) }
-    static var zero: Self { Self(low: SIMD16(), high: SIMD16()) }
-    mutating func add(_ value: Self, times weights: Self) {
+    @inline(__always) init(low: SIMD16<Float>, high: SIMD16<Float>) { self.low = low; self.high = high }
+    @inline(__always) init(_ pointer: UnsafePointer<Float>) { self.init(low: SIMD16(pointer), high: SIMD16(pointer + 16)) }
+    @inline(__always) init(broadcasting value: Float) { self.init(low: SIMD16(repeating: value), high: SIMD16(repeating: value)) }
+    @inline(__always) func store(_ pointer: UnsafeMutablePointer<Float>) { low.store(pointer); high.store(pointer + 16) }
+    @inline(__always) static var zero: Self { Self(low: SIMD16(), high: SIMD16()) }
+    @inline(__always) mutating func add(_ value: Self, times weights: Self) {
         low += value.low * weights.low
         high += value.high * weights.high
     }
-    mutating func clampNegativesToZero() {
+    @inline(__always) mutating func clampNegativesToZero() {
         low.clampNegativesToZero()
         high.clampNegativesToZero()
     }

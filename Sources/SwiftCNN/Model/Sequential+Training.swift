@@ -150,6 +150,9 @@ extension Sequential {
 
     /// The outputs of all layers applied in turn.
     func forward(_ inputs: Tensor, training: Bool) -> Tensor {
+        if !training && inputs.shape[0] > Self.inferenceSliceSize {
+            return forwardInSlices(inputs)
+        }
         var activations = inputs
         for layer in layers {
             activations = layer.forward(activations, training: training)

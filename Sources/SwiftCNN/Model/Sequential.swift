@@ -39,6 +39,9 @@ public final class Sequential {
     var lossGradient = Tensor(shape: [0])
     /// Turns logits into probabilities for ``predict(_:batchSize:)``.
     let outputSoftmax = Softmax()
+    // Inference workspaces for ``forwardInSlices(_:)``.
+    var sliceInputs = Tensor(shape: [0])
+    var slicedOutputs = Tensor(shape: [0])
 
     /// Builds a model from the layers listed in `layers`, for inputs of `inputShape` (one sample).
     ///
