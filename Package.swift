@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // MARK: - C shims
+        // MARK: - C shims and kernels
 
         .systemLibrary(
             name: "COpenBLAS",
@@ -39,11 +39,16 @@ let package = Package(
             providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]
         ),
 
+        .target(
+            name: "CVectorKernels",
+            path: "Sources/CVectorKernels"
+        ),
+
         // MARK: - Library
 
         .target(
             name: "SwiftCNN",
-            dependencies: ["COpenBLAS", "CZlib"]
+            dependencies: ["COpenBLAS", "CZlib", "CVectorKernels"]
         ),
         .target(
             name: "SwiftCNNVision",

@@ -3,48 +3,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A Conv2D configuration and the batch it is tried on.
-private struct ConvolutionCase: Sendable, CustomTestStringConvertible {
-    var input: [Int]            // [N, H, W, C]
-    var filters: Int
-    var kernelSize: (Int, Int)
-    var strides: (Int, Int) = (1, 1)
-    var padding: Padding = .valid
-    var useBias = true
-    var activation: Activation = .linear
-
-    var testDescription: String {
-        "x \(input) → \(filters) filters \(kernelSize.0)×\(kernelSize.1), strides \(strides.0)×\(strides.1), "
-            + "\(padding), \(useBias ? "bias" : "no bias"), \(activation)"
-    }
-
-    /// The layer, built with a seeded kernel and, when it has one, a random (non-zero) bias.
-    func makeLayer(seed: UInt64 = 1) throws -> Conv2D {
-        let layer = Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                           useBias: useBias, activation: activation)
-        var generator = Seeded.generator(seed)
-        _ = try layer.build(inputShape: Array(input.dropFirst()), generator: &generator)
-        layer.bias?.value = Seeded.uniform([filters], in: -0.5...0.5, seed: seed + 100)
-        return layer
-    }
-
-    func geometry() throws -> WindowGeometry {
-        try WindowGeometry(layer: "test", inputShape: Array(input.dropFirst()), window: kernelSize,
-                           strides: strides, padding: padding)
-    }
-}
-
-/// The activation, written out independently of the library's kernels.
-private func activate(_ x: Float, _ activation: Activation) -> Float {
-    switch activation {
-    case .linear: return x
-    case .relu: return max(x, 0)
-    case let .leakyReLU(slope): return x > 0 ? x : slope * x
-    case .sigmoid: return 1 / (1 + exp(-x))
-    case .tanh: return tanh(x)
-    }
-}
-
 private let forwardCases: [ConvolutionCase] = [
     ConvolutionCase(input: [2, 6, 6, 1], filters: 4, kernelSize: (3, 3)),
     ConvolutionCase(input: [2, 6, 6, 1], filters: 4, kernelSize: (3, 3), useBias: false),

@@ -48,9 +48,13 @@ struct LayerCase {
 
 let benchmarks: @Sendable () -> Void = {
     let cases: [(name: String, make: () -> LayerCase)] = [
-        ("Conv2D conv1 [64,28,28,1] → 32 × 3×3", {
+        ("Conv2D conv1 [64,28,28,1] → 32 × 3×3, direct", {
             LayerCase(Conv2D(filters: 32, kernelSize: 3, activation: .relu), sampleShape: [28, 28, 1],
                       needsInputGradient: false)
+        }),
+        ("Conv2D conv1 [64,28,28,1] → 32 × 3×3, im2col + GEMM", {
+            LayerCase(Conv2D(filters: 32, kernelSize: 3, activation: .relu, algorithm: .matrixProduct),
+                      sampleShape: [28, 28, 1], needsInputGradient: false)
         }),
         ("Conv2D conv2 [64,13,13,32] → 64 × 3×3", {
             LayerCase(Conv2D(filters: 64, kernelSize: 3, activation: .relu), sampleShape: [13, 13, 32])

@@ -4,9 +4,6 @@
 // Layers call these on the block of rows a product has just written or is about to read, while it is
 // in cache, instead of sweeping the whole batch again.
 
-/// Rows below this many elements per thread are not worth a thread hand-off.
-private let elementsPerThread = 16_384
-
 /// Adds `bias` to each row, then applies `activation`, in place, in one pass. A nil `bias` adds nothing.
 func addBias(_ bias: UnsafePointer<Float>?, thenApply activation: Activation,
              toRows rows: UnsafeMutablePointer<Float>, count: Int, width: Int) {
@@ -59,23 +56,5 @@ func addColumnSums(of rows: UnsafePointer<Float>, rows count: Int, width: Int, t
     for _ in 0..<count {
         for f in 0..<width { sums[f] += row[f] }
         row += width
-    }
-}
-
-extension Tensor {
-    /// Makes `self` the gradient with respect to the pre-activation values, given `outputGradient`
-    /// (the gradient with respect to the activation's `output`): their product with the derivative.
-    /// `self` is a workspace, reused when possible.
-    mutating func setToActivationGradient(_ outputGradient: Tensor, output: Tensor, activation: Activation) {
-        precondition(outputGradient.shape == output.shape,
-                     "Gradient of shape \(outputGradient.shape) does not match the output's \(output.shape)")
-        prepare(shape: output.shape)
-        let gradient = outputGradient.storage.pointer, values = output.storage.pointer
-        let destination = storage.pointer
-        parallelFor(chunksOf: 0..<count, minimumChunk: elementsPerThread) { range in
-            let start = range.lowerBound
-            activationGradient(gradient + start, output: values + start, activation: activation,
-                               rows: 1, width: range.count, into: destination + start, addingColumnSumsTo: nil)
-        }
     }
 }

@@ -2,31 +2,32 @@
 // Slow on purpose: tests check the fast kernels in Pooling.swift against these. The max-pooling
 // gradient here searches each window again instead of using a recorded argmax.
 
-/// The window cells of output position (oh, ow) that lie inside the image, in row-major order.
-private func cells(of g: WindowGeometry, oh: Int, ow: Int) -> [(ih: Int, iw: Int)] {
-    var cells: [(ih: Int, iw: Int)] = []
-    for kh in 0..<g.windowHeight {
-        for kw in 0..<g.windowWidth {
-            let ih = oh * g.strideHeight - g.padTop + kh
-            let iw = ow * g.strideWidth - g.padLeft + kw
-            if (0..<g.inputHeight).contains(ih), (0..<g.inputWidth).contains(iw) { cells.append((ih, iw)) }
+/// Calls `body(n, oh, ow, c, cells)` for every output element of a batch of `batch` samples, with the
+/// cells of its window that lie inside the image, in row-major order.
+private func forEachOutput(of g: WindowGeometry, batch: Int,
+                           _ body: (_ n: Int, _ oh: Int, _ ow: Int, _ c: Int, _ cells: [(ih: Int, iw: Int)]) -> Void) {
+    for n in 0..<batch {
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                var cells: [(ih: Int, iw: Int)] = []
+                for kh in 0..<g.windowHeight {
+                    for kw in 0..<g.windowWidth {
+                        let ih = oh * g.strideHeight - g.padTop + kh
+                        let iw = ow * g.strideWidth - g.padLeft + kw
+                        if (0..<g.inputHeight).contains(ih), (0..<g.inputWidth).contains(iw) { cells.append((ih, iw)) }
+                    }
+                }
+                for c in 0..<g.channels { body(n, oh, ow, c, cells) }
+            }
         }
     }
-    return cells
 }
 
 /// Max pooling by definition: the largest value among each window's cells inside the image.
 func maxPoolReference(_ x: Tensor, geometry g: WindowGeometry) -> Tensor {
-    let batch = x.shape[0]
-    var y = Tensor(shape: [batch] + g.pooledSampleShape)
-    for n in 0..<batch {
-        for oh in 0..<g.outputHeight {
-            for ow in 0..<g.outputWidth {
-                for c in 0..<g.channels {
-                    y[n, oh, ow, c] = cells(of: g, oh: oh, ow: ow).map { x[n, $0.ih, $0.iw, c] }.max()!
-                }
-            }
-        }
+    var y = Tensor(shape: [x.shape[0]] + g.pooledSampleShape)
+    forEachOutput(of: g, batch: x.shape[0]) { n, oh, ow, c, cells in
+        y[n, oh, ow, c] = cells.map { x[n, $0.ih, $0.iw, c] }.max()!
     }
     return y
 }
@@ -34,37 +35,21 @@ func maxPoolReference(_ x: Tensor, geometry g: WindowGeometry) -> Tensor {
 /// The max-pooling gradient by definition: each output gradient added to the first cell of its window
 /// holding the window's maximum.
 func maxPoolBackwardReference(_ outputGradient: Tensor, input x: Tensor, geometry g: WindowGeometry) -> Tensor {
-    let batch = x.shape[0]
     var inputGradient = Tensor(shape: x.shape)
-    for n in 0..<batch {
-        for oh in 0..<g.outputHeight {
-            for ow in 0..<g.outputWidth {
-                for c in 0..<g.channels {
-                    let window = cells(of: g, oh: oh, ow: ow)
-                    let maximum = window.map { x[n, $0.ih, $0.iw, c] }.max()!
-                    let winner = window.first { x[n, $0.ih, $0.iw, c] == maximum }!
-                    inputGradient[n, winner.ih, winner.iw, c] += outputGradient[n, oh, ow, c]
-                }
-            }
-        }
+    forEachOutput(of: g, batch: x.shape[0]) { n, oh, ow, c, cells in
+        let maximum = cells.map { x[n, $0.ih, $0.iw, c] }.max()!
+        let winner = cells.first { x[n, $0.ih, $0.iw, c] == maximum }!
+        inputGradient[n, winner.ih, winner.iw, c] += outputGradient[n, oh, ow, c]
     }
     return inputGradient
 }
 
 /// Average pooling by definition: the mean of each window's cells inside the image.
 func averagePoolReference(_ x: Tensor, geometry g: WindowGeometry) -> Tensor {
-    let batch = x.shape[0]
-    var y = Tensor(shape: [batch] + g.pooledSampleShape)
-    for n in 0..<batch {
-        for oh in 0..<g.outputHeight {
-            for ow in 0..<g.outputWidth {
-                let window = cells(of: g, oh: oh, ow: ow)
-                for c in 0..<g.channels {
-                    let sum = window.reduce(0.0) { $0 + Double(x[n, $1.ih, $1.iw, c]) }
-                    y[n, oh, ow, c] = Float(sum / Double(window.count))
-                }
-            }
-        }
+    var y = Tensor(shape: [x.shape[0]] + g.pooledSampleShape)
+    forEachOutput(of: g, batch: x.shape[0]) { n, oh, ow, c, cells in
+        let sum = cells.reduce(0.0) { $0 + Double(x[n, $1.ih, $1.iw, c]) }
+        y[n, oh, ow, c] = Float(sum / Double(cells.count))
     }
     return y
 }
@@ -74,16 +59,9 @@ func averagePoolReference(_ x: Tensor, geometry g: WindowGeometry) -> Tensor {
 func averagePoolBackwardReference(_ outputGradient: Tensor, geometry g: WindowGeometry) -> Tensor {
     let batch = outputGradient.shape[0]
     var inputGradient = Tensor(shape: [batch] + g.inputSampleShape)
-    for n in 0..<batch {
-        for oh in 0..<g.outputHeight {
-            for ow in 0..<g.outputWidth {
-                let window = cells(of: g, oh: oh, ow: ow)
-                for c in 0..<g.channels {
-                    let share = outputGradient[n, oh, ow, c] / Float(window.count)
-                    for cell in window { inputGradient[n, cell.ih, cell.iw, c] += share }
-                }
-            }
-        }
+    forEachOutput(of: g, batch: batch) { n, oh, ow, c, cells in
+        let share = outputGradient[n, oh, ow, c] / Float(cells.count)
+        for cell in cells { inputGradient[n, cell.ih, cell.iw, c] += share }
     }
     return inputGradient
 }

@@ -1,178 +1,183 @@
-// x: [N,H,W,1], w: [KH,KW,1,F], b: [F] → y: [N,OH,OW,F], F a multiple of 16; dy like y, dw like w.
-// A convolution over one input channel (a first layer on grey images) is a product with only KH·KW
-// terms per output, too thin for a matrix product to run well and not worth unrolling into im2col.
-// These kernels work straight from the image: each output pixel keeps a group of 32 (or 16) filters'
-// sums in SIMD registers over its window, and the kernel gradient keeps one tap's group of sums in
-// registers over an image row. Groups are pairs of SIMD16 while 32 filters remain, then one SIMD16; the
-// inner loops are the same generic code specialised for each, with no branch inside. (SIMD32<Float>
-// would say the same, but its arithmetic compiles to per-lane code, hundreds of times slower.)
+// x: [N,H,W,1], w: [KH,KW,1,F], b: [F] → y: [N,OH,OW,F], F a multiple of 16, 3×3 or 5×5 windows;
+// with 2×2 max pooling fused: pooled and winners [N,OH/2,OW/2,F]. dy like y, dpooled like pooled,
+// dw like w. Naive references: `convolutionReference`, `convolutionParameterGradientsReference`.
+// A convolution over one input channel (a first layer on grey images) has only KH·KW terms per output:
+// too thin a product for a matrix multiply to run well, and not worth unrolling into im2col. Its
+// kernels are C (`CVectorKernels`), because they need AVX-512 and FMA, which Swift code in a library
+// cannot ask for; this file is the only one that calls them.
 
-/// Whether the single-channel kernels can run a convolution with this geometry and filter count.
-func singleChannelConvolutionApplies(_ g: WindowGeometry, filters: Int) -> Bool {
-    g.channels == 1 && filters % 16 == 0
-}
+import CVectorKernels
 
-/// The sums of a group of consecutive filters, held in SIMD registers.
-private protocol FilterGroup {
-    /// The number of filters in the group.
-    static var width: Int { get }
-    init(_ pointer: UnsafePointer<Float>)
-    init(broadcasting value: Float)
-    func store(_ pointer: UnsafeMutablePointer<Float>)
-    static var zero: Self { get }
-    /// `self += value · weights`, lane by lane.
-    mutating func add(_ value: Self, times weights: Self)
-    /// Sets negative lanes to 0.
-    mutating func clampNegativesToZero()
-}
+/// The instruction sets the vector kernels are compiled for.
+enum VectorInstructions: CaseIterable, Sendable {
+    /// The processor's base instructions (SSE2 on x86-64, NEON on ARM).
+    case baseline
+    /// AVX2 with fused multiply-add: 8 floats per register.
+    case avx2
+    /// AVX-512 (F, DQ, BW, VL) with fused multiply-add: 16 floats per register.
+    case avx512
 
-extension SIMD16: FilterGroup where Scalar == Float {
-    static var width: Int { 16 }
-    @inline(__always) init(_ pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
-    @inline(__always) init(broadcasting value: Float) { self.init(repeating: value) }
-    @inline(__always) func store(_ pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
-    @inline(__always) static var zero: Self { Self() }
-    @inline(__always) mutating func add(_ value: Self, times weights: Self) { self += value * weights }
-    @inline(__always) mutating func clampNegativesToZero() { replace(with: 0, where: self .< 0) }
-}
+    /// The widest set this CPU runs.
+    static let best: VectorInstructions = allCases.last(where: \.isSupported) ?? .baseline
 
-/// 32 filters as two SIMD16 halves.
-private struct FilterPair: FilterGroup {
-    var low: SIMD16<Float>, high: SIMD16<Float>
-    static var width: Int { 32 }
-    @inline(__always) init(low: SIMD16<Float>, high: SIMD16<Float>) { self.low = low; self.high = high }
-    @inline(__always) init(_ pointer: UnsafePointer<Float>) { self.init(low: SIMD16(pointer), high: SIMD16(pointer + 16)) }
-    @inline(__always) init(broadcasting value: Float) { self.init(low: SIMD16(repeating: value), high: SIMD16(repeating: value)) }
-    @inline(__always) func store(_ pointer: UnsafeMutablePointer<Float>) { low.store(pointer); high.store(pointer + 16) }
-    @inline(__always) static var zero: Self { Self(low: SIMD16(), high: SIMD16()) }
-    @inline(__always) mutating func add(_ value: Self, times weights: Self) {
-        low += value.low * weights.low
-        high += value.high * weights.high
-    }
-    @inline(__always) mutating func clampNegativesToZero() {
-        low.clampNegativesToZero()
-        high.clampNegativesToZero()
-    }
-}
-
-/// Where one output pixel's window lies in its image, clipped to the image.
-private struct Window {
-    let image: UnsafePointer<Float>
-    let vertical: (first: Int, lower: Int, upper: Int)
-    let horizontal: (first: Int, lower: Int, upper: Int)
-    let inputWidth: Int, windowWidth: Int
-}
-
-/// One pixel's sums for filters `group ..< group + V.width`: bias plus the window's taps, then ReLU
-/// when that is the activation (other activations run over the finished row).
-@inline(__always)
-private func pixelSums<V: FilterGroup>(_: V.Type, _ window: Window, kernel w: UnsafePointer<Float>,
-                                      bias: UnsafePointer<Float>?, activation: Activation, filters: Int, group: Int,
-                                      into pixel: UnsafeMutablePointer<Float>) {
-    var sum = bias.map { V($0 + group) } ?? V.zero
-    for kh in window.vertical.lower..<window.vertical.upper {
-        let source = window.image + ((window.vertical.first &+ kh) &* window.inputWidth &+ window.horizontal.first)
-        let taps = w + ((kh &* window.windowWidth) &* filters &+ group)
-        for kw in window.horizontal.lower..<window.horizontal.upper {
-            sum.add(V(broadcasting: source[kw]), times: V(taps + kw &* filters))
+    /// Whether this CPU (and its operating system) runs these instructions.
+    var isSupported: Bool {
+        let features = CPUFeatures.current
+        switch self {
+        case .baseline: return true
+        case .avx2: return features.isSuperset(of: [.avx2, .fma])
+        case .avx512: return features.isSuperset(of: [.avx2, .fma, .avx512F, .avx512DQ, .avx512BW, .avx512VL])
         }
     }
-    if activation == .relu { sum.clampNegativesToZero() }
-    sum.store(pixel + group)
-}
 
-/// Adds `Σ source[i·stride] · gradients[i·filters ..< i·filters + V.width]` over `count` pixels to the
-/// V.width sums at `tap`: one tap's share of the kernel gradient along an output row.
-@inline(__always)
-private func tapSums<V: FilterGroup>(_: V.Type, _ source: UnsafePointer<Float>, stride: Int, count: Int,
-                                     gradients: UnsafePointer<Float>, filters: Int, into tap: UnsafeMutablePointer<Float>) {
-    var sum = V(tap)
-    var column = 0, pixel = gradients
-    for _ in 0..<count {
-        sum.add(V(broadcasting: source[column]), times: V(pixel))
-        column &+= stride
-        pixel += filters
+    fileprivate var isa: cnn_isa {
+        switch self {
+        case .baseline: return cnn_isa_baseline
+        case .avx2: return cnn_isa_avx2
+        case .avx512: return cnn_isa_avx512
+        }
     }
-    sum.store(tap)
 }
 
-/// The forward pass over output rows `rows` (row r is sample r / OH, output row r % OH): `y = activation(
-/// conv(x, w) + b)`. Pointers are the whole batch's. A nil `bias` adds nothing.
-func convolveSingleChannel(
-    _ x: UnsafePointer<Float>, kernel w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-    activation: Activation, geometry g: WindowGeometry, filters: Int, outputRows rows: Range<Int>,
-    into y: UnsafeMutablePointer<Float>
-) {
-    let imageSize = g.inputHeight &* g.inputWidth
-    for row in rows {
-        let n = row / g.outputHeight, oh = row % g.outputHeight
-        let image = x + n &* imageSize
-        let vertical = g.rowSpan(ofOutputRow: oh)
-        let rowStart = y + row &* g.outputWidth &* filters
-        for ow in 0..<g.outputWidth {
-            let horizontal = g.columnSpan(ofOutputColumn: ow)
-            let window = Window(image: image, vertical: vertical, horizontal: horizontal, inputWidth: g.inputWidth,
-                                windowWidth: g.windowWidth)
-            let pixel = rowStart + ow &* filters
-            var group = 0
-            while filters &- group >= 32 {
-                pixelSums(FilterPair.self, window, kernel: w, bias: bias, activation: activation, filters: filters,
-                          group: group, into: pixel)
-                group &+= 32
+/// One pass of a single-channel convolution: its geometry, weights and activation, and the kernels
+/// that run it over ranges of rows or samples, so that layers can split a batch across threads. Each
+/// thread hands its own scratch of ``scratchFloats`` floats.
+struct SingleChannelConvolution {
+    let geometry: WindowGeometry
+    let filters: Int
+    let kernel: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>?
+    let activation: Activation
+    var instructions = VectorInstructions.best
+
+    /// Whether these kernels can run a convolution with this geometry and filter count.
+    static func applies(to g: WindowGeometry, filters: Int) -> Bool {
+        g.channels == 1 && filters % 16 == 0 && g.windowHeight == g.windowWidth
+            && (g.windowHeight == 3 || g.windowHeight == 5)
+    }
+
+    /// Whether a max pooling of this convolution's output over `poolSize` windows moved by `strides` can
+    /// run inside the convolution: 2×2 windows tiling the output without padding, after an activation
+    /// that the maximum commutes with and whose derivative the pooled value gives.
+    static func fusesMaxPool(poolSize: (height: Int, width: Int), strides: (height: Int, width: Int),
+                             padding: Padding, after activation: Activation) -> Bool {
+        poolSize == (2, 2) && strides == (2, 2) && padding == .valid
+            && (activation == .relu || activation == .linear)
+    }
+
+    /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads, and for
+    /// the unpooled gradients one image's activation gradient.
+    var scratchFloats: Int {
+        (needsPadding ? cacheLineAligned(floats: paddedHeight * paddedWidth) : 0)
+            + (activation == .linear ? 0 : geometry.outputPositions * filters)
+    }
+
+    private var paddedHeight: Int { (geometry.outputHeight - 1) * geometry.strideHeight + geometry.windowHeight }
+    private var paddedWidth: Int { (geometry.outputWidth - 1) * geometry.strideWidth + geometry.windowWidth }
+
+    /// Whether some window reaches outside the image, so that the kernels, which read every cell of
+    /// every window, need a padded copy.
+    private var needsPadding: Bool {
+        geometry.padTop > 0 || geometry.padLeft > 0
+            || paddedHeight > geometry.inputHeight || paddedWidth > geometry.inputWidth
+    }
+
+    private var description: cnn_single_channel {
+        cnn_single_channel(
+            kernel: kernel, bias: bias, row_stride: needsPadding ? paddedWidth : geometry.inputWidth,
+            kernel_height: Int32(geometry.windowHeight), kernel_width: Int32(geometry.windowWidth),
+            stride_height: Int32(geometry.strideHeight), stride_width: Int32(geometry.strideWidth),
+            output_width: Int32(geometry.outputWidth), filters: Int32(filters), relu: activation == .relu ? 1 : 0)
+    }
+
+    /// Sample `n` of `x`, or its zero-padded copy in `scratch`.
+    private func image(_ n: Int, of x: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let g = geometry, source = x + n &* g.inputHeight &* g.inputWidth
+        guard needsPadding else { return source }
+        scratch.update(repeating: 0, count: paddedHeight &* paddedWidth)
+        let rows = Swift.min(g.inputHeight, paddedHeight &- g.padTop), columns = Swift.min(g.inputWidth, paddedWidth &- g.padLeft)
+        for row in 0..<rows {
+            let destination: UnsafeMutablePointer<Float> = scratch + ((row &+ g.padTop) &* paddedWidth &+ g.padLeft)
+            destination.update(from: source + row &* g.inputWidth, count: columns)
+        }
+        return UnsafePointer(scratch)
+    }
+
+    /// Calls `body(n, first, count)` for the parts of `rows` (rows r of sample r / height) in each sample.
+    private func forEachSample(in rows: Range<Int>, height: Int, _ body: (Int, Int, Int) -> Void) {
+        var row = rows.lowerBound
+        while row < rows.upperBound {
+            let n = row / height, first = row % height, count = Swift.min(height &- first, rows.upperBound &- row)
+            body(n, first, count)
+            row &+= count
+        }
+    }
+
+    /// `y = activation(conv(x, w) + b)` for output rows `rows` (row r is sample r / OH, row r % OH).
+    func convolve(_ x: UnsafePointer<Float>, outputRows rows: Range<Int>, into y: UnsafeMutablePointer<Float>,
+                  scratch: UnsafeMutablePointer<Float>) {
+        var c = description
+        let rowLength = geometry.outputWidth &* filters
+        forEachSample(in: rows, height: geometry.outputHeight) { n, first, count in
+            let output = y + (n &* geometry.outputHeight &+ first) &* rowLength
+            cnn_convolve_rows(instructions.isa, &c, image(n, of: x, scratch: scratch), Int32(first), Int32(count), output)
+            if activation != .relu { activation.apply(output, count: count &* rowLength) }
+        }
+    }
+
+    /// The convolution followed by 2×2 max pooling, for pooled rows `rows` (row r is sample r / (OH/2)):
+    /// `pooled` gets each window's largest output, `winners` which of its four cells that was (0–3,
+    /// row-major, the first on ties).
+    func convolveAndMaxPool(_ x: UnsafePointer<Float>, pooledRows rows: Range<Int>, into pooled: UnsafeMutablePointer<Float>,
+                            winners: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<Float>) {
+        var c = description
+        let height = geometry.outputHeight / 2, rowLength = geometry.outputWidth / 2 &* filters
+        forEachSample(in: rows, height: height) { n, first, count in
+            let offset = (n &* height &+ first) &* rowLength
+            cnn_convolve_max_pool_rows(instructions.isa, &c, image(n, of: x, scratch: scratch), Int32(first), Int32(count),
+                                       pooled + offset, winners + offset)
+        }
+    }
+
+    /// The parameter gradients over samples `samples`: `dw = Σ x-window ⊗ dz` and `db = Σ dz`, where `dz` is
+    /// `dy` times the activation's derivative at the output `y`. Both are overwritten.
+    func parameterGradients(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, output y: UnsafePointer<Float>,
+                            samples: Range<Int>, kernelGradient dw: UnsafeMutablePointer<Float>,
+                            biasGradient db: UnsafeMutablePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
+        var c = description
+        startSums(dw, db)
+        let imageSize = geometry.outputPositions &* filters
+        let dz = scratch + (needsPadding ? cacheLineAligned(floats: paddedHeight * paddedWidth) : 0)
+        for n in samples {
+            var gradient = dy + n &* imageSize
+            if activation != .linear {
+                activationGradient(gradient, output: y + n &* imageSize, activation: activation,
+                                   rows: geometry.outputPositions, width: filters, into: dz, addingColumnSumsTo: nil)
+                gradient = UnsafePointer(dz)
             }
-            if group < filters {
-                pixelSums(SIMD16<Float>.self, window, kernel: w, bias: bias, activation: activation, filters: filters,
-                          group: group, into: pixel)
-            }
-        }
-        if activation != .relu {
-            activation.apply(rowStart, count: g.outputWidth &* filters)
+            cnn_convolution_gradients(instructions.isa, &c, image(n, of: x, scratch: scratch),
+                                      Int32(geometry.outputHeight), gradient, dw, db)
         }
     }
-}
 
-/// The parameter gradients over samples `samples`: `dw = Σ x-window ⊗ dz` and `db = Σ dz`, where `dz` is
-/// `dy` times the activation's derivative at the output `y`. Both are overwritten. `scratch` holds one
-/// output row (OW·F floats).
-func singleChannelConvolutionGradients(
-    _ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, output y: UnsafePointer<Float>,
-    activation: Activation, geometry g: WindowGeometry, filters: Int, samples: Range<Int>,
-    kernelGradient dw: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>?,
-    scratch: UnsafeMutablePointer<Float>
-) {
-    dw.update(repeating: 0, count: g.windowHeight &* g.windowWidth &* filters)
-    db?.update(repeating: 0, count: filters)
-    let imageSize = g.inputHeight &* g.inputWidth
-    let rowLength = g.outputWidth &* filters
-    let gradient = UnsafePointer(scratch)
-    for n in samples {
-        let image = x + n &* imageSize
-        for oh in 0..<g.outputHeight {
-            let offset = (n &* g.outputHeight &+ oh) &* rowLength
-            activationGradient(dy + offset, output: y + offset, activation: activation, rows: g.outputWidth,
-                               width: filters, into: scratch, addingColumnSumsTo: db)
-            let vertical = g.rowSpan(ofOutputRow: oh)
-            for kh in vertical.lower..<vertical.upper {
-                let source = image + (vertical.first &+ kh) &* g.inputWidth
-                for kw in 0..<g.windowWidth {
-                    // The output columns whose window puts tap kw inside the image.
-                    let columns = g.outputColumns(reachingImageColumnsWithTap: kw)
-                    let tap = dw + (kh &* g.windowWidth &+ kw) &* filters
-                    let first = columns.lowerBound &* g.strideWidth &- g.padLeft &+ kw
-                    var group = 0
-                    while filters &- group >= 32 {
-                        tapSums(FilterPair.self, source + first, stride: g.strideWidth, count: columns.count,
-                                gradients: gradient + (columns.lowerBound &* filters &+ group), filters: filters,
-                                into: tap + group)
-                        group &+= 32
-                    }
-                    if group < filters {
-                        tapSums(SIMD16<Float>.self, source + first, stride: g.strideWidth, count: columns.count,
-                                gradients: gradient + (columns.lowerBound &* filters &+ group), filters: filters,
-                                into: tap + group)
-                    }
-                }
-            }
+    /// The parameter gradients through the fused max pooling over samples `samples`, from the pooled
+    /// outputs' gradient and the forward pass's `pooled` and `winners`. Both are overwritten.
+    func maxPoolParameterGradients(_ x: UnsafePointer<Float>, pooledGradient dpooled: UnsafePointer<Float>,
+                                   pooled: UnsafePointer<Float>, winners: UnsafePointer<UInt8>, samples: Range<Int>,
+                                   kernelGradient dw: UnsafeMutablePointer<Float>, biasGradient db: UnsafeMutablePointer<Float>?,
+                                   scratch: UnsafeMutablePointer<Float>) {
+        var c = description
+        startSums(dw, db)
+        let height = geometry.outputHeight / 2, imageSize = height &* (geometry.outputWidth / 2) &* filters
+        for n in samples {
+            let offset = n &* imageSize
+            cnn_convolution_max_pool_gradients(instructions.isa, &c, image(n, of: x, scratch: scratch), Int32(height),
+                                               dpooled + offset, pooled + offset, winners + offset, dw, db)
         }
+    }
+
+    private func startSums(_ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>?) {
+        dw.update(repeating: 0, count: geometry.windowHeight &* geometry.windowWidth &* filters)
+        db?.update(repeating: 0, count: filters)
     }
 }

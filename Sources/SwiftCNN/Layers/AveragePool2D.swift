@@ -12,12 +12,14 @@
 public final class AveragePool2D: Layer {
     public let name = "average_pooling2d"
     /// The window size.
-    public let poolSize: (height: Int, width: Int)
+    public var poolSize: (height: Int, width: Int) { window.size }
     /// The step between windows; the pool size unless given.
-    public let strides: (height: Int, width: Int)
+    public var strides: (height: Int, width: Int) { window.strides }
     /// How windows treat the border; padding cells are left out of the average.
-    public let padding: Padding
+    public var padding: Padding { window.padding }
     public let parameters: [Parameter] = []
+
+    private let window: PoolingWindow
 
     private var geometry: WindowGeometry?
     private var output = Tensor(shape: [0])
@@ -29,12 +31,7 @@ public final class AveragePool2D: Layer {
     /// tile the image).
     public init(poolSize: (height: Int, width: Int), strides: (height: Int, width: Int)? = nil,
                 padding: Padding = .valid) {
-        let strides = strides ?? poolSize
-        precondition(poolSize.height > 0 && poolSize.width > 0 && strides.height > 0 && strides.width > 0,
-                     "AveragePool2D needs a positive pool size and strides, got \(poolSize) and \(strides)")
-        self.poolSize = poolSize
-        self.strides = strides
-        self.padding = padding
+        window = PoolingWindow(layer: "AveragePool2D", size: poolSize, strides: strides, padding: padding)
     }
 
     /// Average pooling over square `poolSize` windows moved by `strides` in both directions (by default
@@ -44,8 +41,7 @@ public final class AveragePool2D: Layer {
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        let geometry = try WindowGeometry(layer: name, inputShape: inputShape, window: poolSize,
-                                          strides: strides, padding: padding)
+        let geometry = try window.geometry(layer: name, inputShape: inputShape)
         self.geometry = geometry
         return geometry.pooledSampleShape
     }

@@ -40,6 +40,9 @@ public final class BatchNormalization: Layer {
     /// The input of the last training-mode forward call, released by backward so that the layer
     /// before can reuse its output workspace.
     private var input: Tensor?
+    /// The pointers of the pass in progress, for the threads' chunks: forward reads `x` and writes `y`
+    /// into `result`; backward reads `x` and `dy`, and writes `dx` into `result` once it is needed.
+    private var pass: (x: UnsafePointer<Float>, dy: UnsafePointer<Float>?, result: UnsafeMutablePointer<Float>?)?
 
     /// A layer with Keras's defaults: momentum 0.99, epsilon 0.001.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
@@ -88,12 +91,11 @@ public final class BatchNormalization: Layer {
         checkShape(of: runningVariance, "runningVariance")
 
         let rows = input.count / self.channels, channels = self.channels
-        let x = input.storage.pointer
         let mean = self.mean.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
+        output.prepare(shape: input.shape)
+        pass = (UnsafePointer(input.storage.pointer), nil, output.storage.pointer)
         if training {
-            let sums = channelSums(rows: rows) { range, sum, squares in
-                accumulateMoments(x, rows: range, channels: channels, sums: sum, squares: squares)
-            }
+            let sums = channelSums(rows: rows, accumulateMomentsOfRows)
             let keep = momentum, blend = 1 - momentum, count = Double(rows)
             runningMean.withUnsafeMutableBufferPointer { runningMean in
                 runningVariance.withUnsafeMutableBufferPointer { runningVariance in
@@ -114,16 +116,12 @@ public final class BatchNormalization: Layer {
                 inverseDeviation[c] = 1 / (runningVariance[c] + epsilon).squareRoot()
             }
         }
-        let gamma = self.gamma.value.storage.pointer, beta = self.beta.value.storage.pointer
-        let scale = self.scale.storage.pointer
+        let gamma = self.gamma.value.storage.pointer, scale = self.scale.storage.pointer
         for c in 0..<channels {
             scale[c] = gamma[c] * inverseDeviation[c]
         }
-        output.prepare(shape: input.shape)
-        let y = output.storage.pointer
-        parallelFor(chunksOf: 0..<rows, minimumChunk: rowsPerChunk) { range in
-            normalize(x, rows: range, channels: channels, mean: mean, scale: scale, offset: beta, into: y)
-        }
+        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk), chunksOf: 0..<rows, normalizeRows)
+        pass = nil
         self.input = training ? input : nil
         return output
     }
@@ -136,14 +134,11 @@ public final class BatchNormalization: Layer {
         precondition(outputGradient.shape == input.shape,
                      "BatchNormalization output gradient has shape \(outputGradient.shape), its output \(input.shape)")
         let rows = input.count / self.channels, channels = self.channels
-        let x = input.storage.pointer, dy = outputGradient.storage.pointer
-        let mean = self.mean.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
+        let inverseDeviation = self.inverseDeviation.storage.pointer
+        pass = (UnsafePointer(input.storage.pointer), UnsafePointer(outputGradient.storage.pointer), nil)
 
         // Σ dy and Σ dy·(x − μ) per channel give both parameter gradients and the input gradient.
-        let sums = channelSums(rows: rows) { range, gradientSums, products in
-            accumulateGradientSums(dy, x, rows: range, channels: channels, mean: mean,
-                                   gradientSums: gradientSums, products: products)
-        }
+        let sums = channelSums(rows: rows, accumulateGradientSumsOfRows)
         self.gamma.gradient.prepare(shape: self.gamma.value.shape)
         beta.gradient.prepare(shape: beta.value.shape)
         let dGamma = self.gamma.gradient.storage.pointer, dBeta = beta.gradient.storage.pointer
@@ -151,7 +146,10 @@ public final class BatchNormalization: Layer {
             dBeta[c] = Float(sums[c])
             dGamma[c] = Float(sums[channels + c]) * inverseDeviation[c]
         }
-        guard needsInputGradient else { return nil }
+        guard needsInputGradient else {
+            pass = nil
+            return nil
+        }
 
         // dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M) with x̂ = (x − μ)σ⁻¹, M values per channel, is one affine map
         // per channel: dx = a·dy + b·(x − μ) + d.
@@ -164,43 +162,71 @@ public final class BatchNormalization: Layer {
             d[c] = -a[c] * dBeta[c] * inverseCount
         }
         inputGradient.prepare(shape: input.shape)
-        let dx = inputGradient.storage.pointer
-        parallelFor(chunksOf: 0..<rows, minimumChunk: rowsPerChunk) { range in
-            combineGradient(dy, x, rows: range, channels: channels, mean: mean,
-                            gradientScale: a, centeredScale: b, shift: d, into: dx)
-        }
+        pass?.result = inputGradient.storage.pointer
+        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk), chunksOf: 0..<rows,
+                    combineGradientRows)
+        pass = nil
         return inputGradient
     }
 
     /// Enough rows per thread that spreading an element-wise pass pays for waking the threads.
     private var rowsPerChunk: Int { Swift.max(1, (1 << 14) / channels) }
 
-    /// Runs `accumulate(rows, first, second)` over chunks of the rows on all threads, each chunk adding
-    /// into its own pair of `[C]` partial sums, and returns the totals: `C` first sums, then `C` second.
+    /// Runs `accumulate(chunk, rows)` over chunks of the rows on all threads, each chunk adding into its
+    /// own pair of `[C]` partial sums (``chunkSums(_:)``), and returns the totals: `C` first sums, then
+    /// `C` second.
     ///
     /// The chunks, and the order their sums are added in, depend only on the row and thread counts, so
     /// the result does not depend on thread scheduling.
     private func channelSums(
-        rows: Int,
-        _ accumulate: (Range<Int>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+        rows: Int, _ accumulate: @escaping (_ chunk: Int, _ rows: Range<Int>) -> Void
     ) -> UnsafePointer<Double> {
         let chunks = Swift.max(1, Swift.min(Backend.threadCount, rows * channels / (1 << 15)))
-        let channels = self.channels, stride = 2 * channels
+        let stride = 2 * channels
         if partialSums.count < chunks * stride {
             partialSums.deallocate()
             partialSums = .allocate(capacity: chunks * stride)
         }
         let base = partialSums.baseAddress!
         base.update(repeating: 0, count: chunks * stride)
-        parallelFor(chunks) { chunk in
-            let sums = base + chunk * stride
-            accumulate((rows * chunk / chunks)..<(rows * (chunk + 1) / chunks), sums, sums + channels)
-        }
+        parallelFor(chunks, chunksOf: 0..<rows, accumulate)
         for chunk in 1..<chunks {
             let sums = base + chunk * stride
             for index in 0..<stride { base[index] += sums[index] }
         }
         return UnsafePointer(base)
+    }
+
+    /// The pair of `[C]` partial sums that chunk `chunk` of ``channelSums(rows:_:)`` adds into.
+    private func chunkSums(_ chunk: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
+        let first = partialSums.baseAddress! + chunk &* 2 &* channels
+        return (first, first + channels)
+    }
+
+    private func accumulateMomentsOfRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass else { return }
+        let (sums, squares) = chunkSums(chunk)
+        accumulateMoments(pass.x, rows: rows, channels: channels, sums: sums, squares: squares)
+    }
+
+    private func normalizeRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass, let y = pass.result else { return }
+        normalize(pass.x, rows: rows, channels: channels, mean: mean.storage.pointer, scale: scale.storage.pointer,
+                  offset: beta.value.storage.pointer, into: y)
+    }
+
+    private func accumulateGradientSumsOfRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass, let dy = pass.dy else { return }
+        let (gradientSums, products) = chunkSums(chunk)
+        accumulateGradientSums(dy, pass.x, rows: rows, channels: channels, mean: mean.storage.pointer,
+                               gradientSums: gradientSums, products: products)
+    }
+
+    private func combineGradientRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass, let dy = pass.dy, let dx = pass.result else { return }
+        combineGradient(dy, pass.x, rows: rows, channels: channels, mean: mean.storage.pointer,
+                        gradientScale: scale.storage.pointer, centeredScale: centeredScale.storage.pointer,
+                        shift: shift.storage.pointer, into: dx)
     }
 
     /// Per-channel vectors can be replaced from outside (loading a model); a wrong shape would make the

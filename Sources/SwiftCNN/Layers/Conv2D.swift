@@ -10,8 +10,9 @@
 ///
 /// The kernel is stored `[kernelHeight, kernelWidth, channels, filters]` (HWIO), as in Keras, and starts
 /// Glorot-uniform; the bias starts at zero. Each pass is a matrix product over the unrolled windows
-/// (im2col), run in OpenBLAS; a convolution over a single input channel with a multiple of 16 filters
-/// is computed directly instead, since its products would be too thin to run well.
+/// (im2col), run in OpenBLAS; a convolution over a single input channel with a 3×3 or 5×5 window and a
+/// multiple of 16 filters is computed directly instead, since its products would be too thin to run
+/// well (see ``Algorithm``).
 ///
 /// The batch is split across ``Backend/threadCount`` threads, each unrolling a few image rows at a time
 /// into a block that stays in its core's cache, multiplying it, and adding the bias and activation to
@@ -31,13 +32,15 @@ public final class Conv2D: Layer {
     public let useBias: Bool
     /// The non-linearity applied to the output.
     public let activation: Activation
+    /// How the passes are computed; it changes the speed, not the results beyond rounding.
+    public let algorithm: Algorithm
     /// The kernel, `[kernelHeight, kernelWidth, channels, filters]`; empty until the layer is built.
     public let kernel: Parameter
     /// The bias, `[filters]`, or nil when ``useBias`` is false.
     public let bias: Parameter?
     public let parameters: [Parameter]
 
-    private var geometry: WindowGeometry?
+    private(set) var geometry: WindowGeometry?
     private var kernelShape: [Int] = []
     private let biasShape: [Int]
     private var outputSampleShape: [Int] = []
@@ -60,7 +63,8 @@ public final class Conv2D: Layer {
 
     /// A convolution with `filters` output channels and a `kernelSize` window moved by `strides`.
     public init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int) = (1, 1),
-                padding: Padding = .valid, useBias: Bool = true, activation: Activation = .linear) {
+                padding: Padding = .valid, useBias: Bool = true, activation: Activation = .linear,
+                algorithm: Algorithm = .automatic) {
         precondition(filters > 0, "Conv2D needs a positive number of filters, got \(filters)")
         precondition(kernelSize.height > 0 && kernelSize.width > 0,
                      "Conv2D needs a positive kernel size, got \(kernelSize.height)×\(kernelSize.width)")
@@ -72,6 +76,7 @@ public final class Conv2D: Layer {
         self.padding = padding
         self.useBias = useBias
         self.activation = activation
+        self.algorithm = algorithm
         biasShape = [filters]
         kernel = Parameter(name: "kernel", value: Tensor(shape: [0]))
         bias = useBias ? Parameter(name: "bias", value: Tensor(shape: [filters])) : nil
@@ -80,16 +85,26 @@ public final class Conv2D: Layer {
 
     /// A convolution with a square `kernelSize` window moved by `strides` in both directions.
     public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-                            useBias: Bool = true, activation: Activation = .linear) {
+                            useBias: Bool = true, activation: Activation = .linear, algorithm: Algorithm = .automatic) {
         self.init(filters: filters, kernelSize: (kernelSize, kernelSize), strides: (strides, strides),
-                  padding: padding, useBias: useBias, activation: activation)
+                  padding: padding, useBias: useBias, activation: activation, algorithm: algorithm)
+    }
+
+    /// How a convolution is computed.
+    public enum Algorithm: Sendable {
+        /// The fastest that applies: a direct vector kernel for a single input channel with a 3×3 or 5×5
+        /// window and a multiple of 16 filters (fused with a following 2×2 max pooling inside a
+        /// ``Sequential``), im2col and matrix products otherwise.
+        case automatic
+        /// Always im2col and matrix products, for comparison.
+        case matrixProduct
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
         let geometry = try WindowGeometry(layer: name, inputShape: inputShape, window: kernelSize,
                                           strides: strides, padding: padding)
         self.geometry = geometry
-        convolvesDirectly = singleChannelConvolutionApplies(geometry, filters: filters)
+        convolvesDirectly = algorithm == .automatic && SingleChannelConvolution.applies(to: geometry, filters: filters)
         let receptiveField = kernelSize.height * kernelSize.width
         kernelShape = [kernelSize.height, kernelSize.width, geometry.channels, filters]
         outputSampleShape = [geometry.outputHeight, geometry.outputWidth, filters]
@@ -112,7 +127,8 @@ public final class Conv2D: Layer {
         let chunkCount = Swift.min(Backend.threadCount, imageRows)
         let rowLength = g.outputWidth * g.patchLength
         let blockRows = Swift.max(1, Self.blockFloats / rowLength)
-        let blockSize = convolvesDirectly || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * rowLength)
+        let blockSize = convolvesDirectly ? cacheLineAligned(floats: directPass(geometry: g).scratchFloats)
+            : g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * rowLength)
         forwardPass = ForwardPass(
             x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer,
             b: bias?.value.storage.pointer, blocks: scratch.reserve(chunkCount * blockSize),
@@ -139,8 +155,8 @@ public final class Conv2D: Layer {
     private func convolveRows(_ chunk: Int, _ rows: Range<Int>) {
         guard let pass = forwardPass, let g = geometry else { return }
         if convolvesDirectly {
-            convolveSingleChannel(pass.x, kernel: pass.w, bias: pass.b, activation: activation, geometry: g,
-                                  filters: filters, outputRows: rows, into: pass.y)
+            directPass(geometry: g).convolve(pass.x, outputRows: rows, into: pass.y,
+                                             scratch: pass.blocks + chunk &* pass.blockSize)
             return
         }
         let patchLength = g.patchLength, filters = self.filters
@@ -188,7 +204,7 @@ public final class Conv2D: Layer {
         let partialSize = parameterSize + cacheLineAligned(floats: filters)
         let columnsSize = direct || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * patchLength)
         let columnGradientSize = needsInputGradient ? columnsSize : 0
-        let gradientSize = direct ? cacheLineAligned(floats: g.outputWidth * filters)
+        let gradientSize = direct ? cacheLineAligned(floats: directPass(geometry: g).scratchFloats)
             : activation == .linear ? 0 : cacheLineAligned(floats: blockRows * filters)
         let chunkSize = partialSize + columnsSize + columnGradientSize + gradientSize
         let pass = BackwardPass(
@@ -234,9 +250,8 @@ public final class Conv2D: Layer {
         let (dw, db) = pass.partials(chunk)
         let blocks = pass.buffers + chunk &* pass.chunkSize + pass.partialSize
         if pass.direct {
-            singleChannelConvolutionGradients(
-                pass.x, outputGradient: pass.dy, output: pass.y, activation: activation, geometry: g,
-                filters: filters, samples: samples, kernelGradient: dw, biasGradient: db, scratch: blocks)
+            directPass(geometry: g).parameterGradients(pass.x, outputGradient: pass.dy, output: pass.y, samples: samples,
+                                                       kernelGradient: dw, biasGradient: db, scratch: blocks)
             return
         }
         let columns = blocks, columnGradient = columns + pass.columnsSize
@@ -283,19 +298,22 @@ public final class Conv2D: Layer {
 
     /// Adds the partial gradients of chunks 1..<chunks to chunk 0's, which are the layer's, in chunk order.
     private func combinePartials(of pass: BackwardPass, chunks: Int) {
-        let count = kernelShape.reduce(1, *)
         for chunk in 1..<Swift.max(1, chunks) {
             let (kernel, bias) = pass.partials(chunk)
-            for index in 0..<count { pass.dw[index] += kernel[index] }
-            if let db = pass.db, let bias {
-                for index in 0..<filters { db[index] += bias[index] }
-            }
+            pass.dw.add(kernel, count: kernelShape.reduce(1, *))
+            if let db = pass.db, let bias { db.add(bias, count: filters) }
         }
+    }
+
+    /// The single-channel kernels' view of this layer, when ``SingleChannelConvolution/applies(to:filters:)``.
+    func directPass(geometry: WindowGeometry) -> SingleChannelConvolution {
+        SingleChannelConvolution(geometry: geometry, filters: filters, kernel: kernel.value.storage.pointer,
+                                 bias: bias.map { UnsafePointer($0.value.storage.pointer) }, activation: activation)
     }
 
     /// Parameters can be replaced from outside (loading weights); a wrong shape would make the kernels
     /// read past the end, so it stops here instead.
-    private func checkParameterShapes() {
+    func checkParameterShapes() {
         precondition(kernel.value.shape == kernelShape,
                      "Conv2D kernel has shape \(kernel.value.shape), expected \(kernelShape)")
         if let bias {

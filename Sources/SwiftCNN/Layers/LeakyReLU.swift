@@ -4,30 +4,17 @@
 /// A layer of its own for models that apply the non-linearity after another layer (such as
 /// ``BatchNormalization``); otherwise fuse it into ``Dense`` or ``Conv2D`` with
 /// `activation: .leakyReLU(slope:)`.
-public final class LeakyReLU: Layer {
+public final class LeakyReLU: ElementwiseActivationLayer {
     public let name = "leaky_relu"
     /// The factor applied to negative inputs (Keras's `negative_slope`).
     public let slope: Float
-    public var parameters: [Parameter] { [] }
-    private var pass: ElementwiseActivation
+    let elementwise: ElementwiseActivation
 
     /// The layer with `slope` for negative inputs; 0.3 is Keras's default.
     public init(slope: Float = 0.3) {
         // The backward pass tells negative inputs by the sign of the output, which needs slope > 0.
         precondition(slope > 0 && slope.isFinite, "LeakyReLU needs a positive slope, got \(slope)")
         self.slope = slope
-        pass = ElementwiseActivation(.leakyReLU(slope: slope))
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        inputShape
-    }
-
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        pass.forward(input, training: training)
-    }
-
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        pass.backward(outputGradient, needsInputGradient: needsInputGradient, layer: name)
+        elementwise = ElementwiseActivation(.leakyReLU(slope: slope))
     }
 }

@@ -13,12 +13,14 @@
 public final class MaxPool2D: Layer {
     public let name = "max_pooling2d"
     /// The window size.
-    public let poolSize: (height: Int, width: Int)
+    public var poolSize: (height: Int, width: Int) { window.size }
     /// The step between windows; the pool size unless given.
-    public let strides: (height: Int, width: Int)
+    public var strides: (height: Int, width: Int) { window.strides }
     /// How windows treat the border; padding cells never win.
-    public let padding: Padding
+    public var padding: Padding { window.padding }
     public let parameters: [Parameter] = []
+
+    private let window: PoolingWindow
 
     private var geometry: WindowGeometry?
     private var output = Tensor(shape: [0])
@@ -33,12 +35,7 @@ public final class MaxPool2D: Layer {
     /// the image).
     public init(poolSize: (height: Int, width: Int), strides: (height: Int, width: Int)? = nil,
                 padding: Padding = .valid) {
-        let strides = strides ?? poolSize
-        precondition(poolSize.height > 0 && poolSize.width > 0 && strides.height > 0 && strides.width > 0,
-                     "MaxPool2D needs a positive pool size and strides, got \(poolSize) and \(strides)")
-        self.poolSize = poolSize
-        self.strides = strides
-        self.padding = padding
+        window = PoolingWindow(layer: "MaxPool2D", size: poolSize, strides: strides, padding: padding)
     }
 
     /// Max pooling over square `poolSize` windows moved by `strides` in both directions (by default the
@@ -48,8 +45,7 @@ public final class MaxPool2D: Layer {
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        let geometry = try WindowGeometry(layer: name, inputShape: inputShape, window: poolSize,
-                                          strides: strides, padding: padding)
+        let geometry = try window.geometry(layer: name, inputShape: inputShape)
         precondition(geometry.inputSampleCount <= Int(Int32.max),
                      "MaxPool2D records argmax as 32-bit offsets; samples of shape \(inputShape) are too large")
         self.geometry = geometry

@@ -2,23 +2,10 @@
 ///
 /// A layer of its own for models that apply the non-linearity after another layer (such as
 /// ``BatchNormalization``); otherwise fuse it into ``Dense`` or ``Conv2D`` with `activation: .relu`.
-public final class ReLU: Layer {
+public final class ReLU: ElementwiseActivationLayer {
     public let name = "relu"
-    public var parameters: [Parameter] { [] }
-    private var pass = ElementwiseActivation(.relu)
+    let elementwise = ElementwiseActivation(.relu)
 
     /// The layer; it has no parameters.
     public init() {}
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        inputShape
-    }
-
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        pass.forward(input, training: training)
-    }
-
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        pass.backward(outputGradient, needsInputGradient: needsInputGradient, layer: name)
-    }
 }

@@ -13,6 +13,10 @@ public final class Softmax: Layer {
     private var inputGradient = Tensor(shape: [0])
     /// Whether ``output`` comes from a training-mode forward call, so that backward may use it.
     private var holdsTrainingOutput = false
+    /// The pass in progress, for the threads' chunks: forward reads `x` into `y`; backward reads `y` and
+    /// `dy` into `dx`. Rows are `width` long.
+    private var pass: (source: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>?,
+                       destination: UnsafeMutablePointer<Float>, width: Int)?
 
     /// The layer; it has no parameters.
     public init() {}
@@ -29,11 +33,11 @@ public final class Softmax: Layer {
         precondition(input.rank >= 1 && input.shape[input.rank - 1] > 0,
                      "Softmax needs a non-empty last axis; input shape is \(input.shape)")
         output.prepare(shape: input.shape)
-        let width = input.shape[input.rank - 1]
-        let x = input.storage.pointer, y = output.storage.pointer
-        parallelFor(chunksOf: 0..<(input.count / width), minimumChunk: rowsPerChunk(width: width)) { rows in
-            softmaxRows(x, rows: rows, width: width, into: y)
-        }
+        let width = input.shape[input.rank - 1], rows = input.count / width
+        pass = (UnsafePointer(input.storage.pointer), nil, output.storage.pointer, width)
+        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk(width: width)), chunksOf: 0..<rows,
+                    softmaxOfRows)
+        pass = nil
         holdsTrainingOutput = training
         return output
     }
@@ -44,18 +48,29 @@ public final class Softmax: Layer {
                      "Softmax output gradient has shape \(outputGradient.shape), its output \(output.shape)")
         guard needsInputGradient else { return nil }
         inputGradient.prepare(shape: output.shape)
-        let width = output.shape[output.rank - 1]
-        let y = output.storage.pointer, dy = outputGradient.storage.pointer
-        let dx = inputGradient.storage.pointer
-        parallelFor(chunksOf: 0..<(output.count / width), minimumChunk: rowsPerChunk(width: width)) { rows in
-            softmaxGradientRows(y, outputGradient: dy, rows: rows, width: width, into: dx)
-        }
+        let width = output.shape[output.rank - 1], rows = output.count / width
+        pass = (UnsafePointer(output.storage.pointer), UnsafePointer(outputGradient.storage.pointer),
+                inputGradient.storage.pointer, width)
+        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk(width: width)), chunksOf: 0..<rows,
+                    gradientOfRows)
+        pass = nil
         return inputGradient
     }
 
     /// Enough rows per thread that spreading the work pays for waking the threads.
     private func rowsPerChunk(width: Int) -> Int {
         max(1, (1 << 14) / width)
+    }
+
+    private func softmaxOfRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass else { return }
+        softmaxRows(pass.source, rows: rows, width: pass.width, into: pass.destination)
+    }
+
+    private func gradientOfRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass, let outputGradient = pass.outputGradient else { return }
+        softmaxGradientRows(pass.source, outputGradient: outputGradient, rows: rows, width: pass.width,
+                            into: pass.destination)
     }
 }
 

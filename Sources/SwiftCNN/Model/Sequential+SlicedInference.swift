@@ -25,10 +25,7 @@ extension Sequential {
             let destination = sliceInputs.storage.pointer
             destination.update(from: inputs.storage.pointer + start * sampleSize, count: (end - start) * sampleSize)
             (destination + (end - start) * sampleSize).update(repeating: 0, count: (sliceSize - end + start) * sampleSize)
-            var activations = sliceInputs
-            for layer in layers {
-                activations = layer.forward(activations, training: false)
-            }
+            let activations = applyLayers(to: sliceInputs, training: false)
             (slicedOutputs.storage.pointer + start * outputSize)
                 .update(from: activations.storage.pointer, count: (end - start) * outputSize)
         }

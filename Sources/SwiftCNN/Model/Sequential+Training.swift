@@ -125,10 +125,11 @@ extension Sequential {
     func computeGradients(inputs: Tensor, labels: [Int32], loss: Loss) -> (loss: Float, correctCount: Int) {
         let measured = forwardWithLoss(inputs, labels: labels, loss: loss)
         var gradient = lossGradient
-        for index in layers.indices.reversed() {
+        for index in layers.indices.reversed().prefix(layers.count - firstUnfusedLayer) {
             guard let inputGradient = layers[index].backward(gradient, needsInputGradient: index > 0) else { break }
             gradient = inputGradient
         }
+        fusedFirstLayers?.backward(gradient)
         return measured
     }
 
@@ -153,10 +154,18 @@ extension Sequential {
         if !training && inputs.shape[0] > Self.inferenceSliceSize {
             return forwardInSlices(inputs)
         }
-        var activations = inputs
-        for layer in layers {
+        return applyLayers(to: inputs, training: training)
+    }
+
+    /// The outputs of all layers applied in turn, without slicing.
+    func applyLayers(to inputs: Tensor, training: Bool) -> Tensor {
+        var activations = fusedFirstLayers?.forward(inputs, training: training) ?? inputs
+        for layer in layers[firstUnfusedLayer...] {
             activations = layer.forward(activations, training: training)
         }
         return activations
     }
+
+    /// The index of the first layer that runs on its own.
+    private var firstUnfusedLayer: Int { fusedFirstLayers == nil ? 0 : 2 }
 }

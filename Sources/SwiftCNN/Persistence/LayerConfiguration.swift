@@ -139,48 +139,55 @@ extension BatchNormalization: SavableLayer {
 
 // MARK: - Layers without parameters
 
-extension MaxPool2D: SavableLayer {
+/// A pooling layer, saved as its window options: ``MaxPool2D`` and ``AveragePool2D`` differ only in their
+/// type name.
+protocol SavablePoolingLayer: SavableLayer where Configuration: PoolingConfiguration {
+    var poolSize: (height: Int, width: Int) { get }
+    var strides: (height: Int, width: Int) { get }
+    var padding: Padding { get }
+    init(poolSize: (height: Int, width: Int), strides: (height: Int, width: Int)?, padding: Padding)
+}
+
+/// The configuration of a ``SavablePoolingLayer``; sizes are `[height, width]`.
+protocol PoolingConfiguration: Codable {
+    var poolSize: [Int] { get }
+    var strides: [Int] { get }
+    var padding: Padding { get }
+    init(poolSize: [Int], strides: [Int], padding: Padding)
+}
+
+extension SavablePoolingLayer {
+    public var configuration: Configuration {
+        Configuration(poolSize: [poolSize.height, poolSize.width], strides: [strides.height, strides.width],
+                      padding: padding)
+    }
+
+    public init(configuration: Configuration) throws {
+        self.init(poolSize: try checkedPair(configuration.poolSize, "poolSize"),
+                  strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding)
+    }
+}
+
+extension MaxPool2D: SavablePoolingLayer {
     /// A ``MaxPool2D`` layer's options; sizes are `[height, width]`.
-    public struct Configuration: Codable, Equatable, Sendable {
+    public struct Configuration: Codable, Equatable, Sendable, PoolingConfiguration {
         public var poolSize: [Int]
         public var strides: [Int]
         public var padding: Padding
     }
 
     public static var typeName: String { "max_pooling2d" }
-
-    public var configuration: Configuration {
-        Configuration(poolSize: [poolSize.height, poolSize.width], strides: [strides.height, strides.width],
-                      padding: padding)
-    }
-
-    public convenience init(configuration: Configuration) throws {
-        self.init(poolSize: try checkedPair(configuration.poolSize, "poolSize"),
-                  strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding)
-    }
-
 }
 
-extension AveragePool2D: SavableLayer {
+extension AveragePool2D: SavablePoolingLayer {
     /// An ``AveragePool2D`` layer's options; sizes are `[height, width]`.
-    public struct Configuration: Codable, Equatable, Sendable {
+    public struct Configuration: Codable, Equatable, Sendable, PoolingConfiguration {
         public var poolSize: [Int]
         public var strides: [Int]
         public var padding: Padding
     }
 
     public static var typeName: String { "average_pooling2d" }
-
-    public var configuration: Configuration {
-        Configuration(poolSize: [poolSize.height, poolSize.width], strides: [strides.height, strides.width],
-                      padding: padding)
-    }
-
-    public convenience init(configuration: Configuration) throws {
-        self.init(poolSize: try checkedPair(configuration.poolSize, "poolSize"),
-                  strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding)
-    }
-
 }
 
 extension Dropout: SavableLayer {
