@@ -12,6 +12,8 @@ final class FusedConvolutionMaxPool {
 
     private let geometry: WindowGeometry
     private let pooledShape: [Int]
+    // Kept, not rebuilt per pass: an array literal is a heap allocation.
+    private let kernelShape: [Int], biasShape: [Int]
     private var output = Tensor(shape: [0])
     private let winners = ScratchBuffer<UInt8>()
     private let scratch = ScratchBuffer<Float>()
@@ -50,6 +52,8 @@ final class FusedConvolutionMaxPool {
         self.pooling = pooling
         self.geometry = geometry
         pooledShape = [geometry.outputHeight / 2, geometry.outputWidth / 2, convolution.filters]
+        kernelShape = [geometry.windowHeight, geometry.windowWidth, 1, convolution.filters]
+        biasShape = [convolution.filters]
     }
 
     private var kernels: SingleChannelConvolution { convolution.directPass(geometry: geometry) }
@@ -86,9 +90,8 @@ final class FusedConvolutionMaxPool {
         precondition(outputGradient.shape == output.shape,
                      "MaxPool2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
         let batch = outputGradient.shape[0], kernels = self.kernels
-        let kernelShape = [geometry.windowHeight, geometry.windowWidth, 1, convolution.filters]
         convolution.kernel.gradient.prepare(shape: kernelShape)
-        convolution.bias?.gradient.prepare(shape: [convolution.filters])
+        convolution.bias?.gradient.prepare(shape: biasShape)
         let chunkCount = Swift.min(Backend.threadCount, batch)
         let parameterSize = cacheLineAligned(floats: kernelShape.reduce(1, *))
         let chunkSize = 2 * parameterSize + cacheLineAligned(floats: kernels.scratchFloats)
