@@ -4,6 +4,11 @@
 # `make` never half-builds on a machine without them.
 set -euo pipefail
 
+if ! command -v swift >/dev/null; then
+    echo "SwiftCNN needs a Swift 6.1 or later toolchain on PATH (https://www.swift.org/install/linux/)." >&2
+    exit 1
+fi
+
 packages=(libopenblas-dev libpng-dev libcairo2-dev zlib1g-dev pkg-config)
 if [ "${WITH_FASHION_MNIST:-0}" = 1 ]; then
     packages+=(dataset-fashion-mnist)
@@ -22,10 +27,5 @@ if [ "$(id -u)" -eq 0 ]; then
 else
     echo "SwiftCNN needs these Debian packages: ${missing[*]}" >&2
     echo "Install them with:  sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-fi
-
-if ! command -v swift >/dev/null; then
-    echo "SwiftCNN needs a Swift 6.1 or later toolchain on PATH (https://www.swift.org/install/linux/)." >&2
     exit 1
 fi

@@ -89,15 +89,7 @@ struct MNISTTrain: ParsableCommand {
         if let checkpoint, checkpoint.completedEpochs >= epochs {
             throw ValidationError("\(resume ?? "") has trained \(checkpoint.completedEpochs) epochs already; pass a larger --epochs")
         }
-        let model = try checkpoint?.model ?? Sequential(inputShape: [28, 28, 1], seed: seed) {
-            Conv2D(filters: 32, kernelSize: 3, activation: .relu)
-            MaxPool2D(poolSize: 2)
-            Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-            MaxPool2D(poolSize: 2)
-            Flatten()
-            Dense(units: 64, activation: .relu)
-            Dense(units: 10)
-        }
+        let model = try checkpoint?.model ?? Sequential.referenceCNN(seed: seed)
         if !quiet {
             print(Backend.summary)
             print("\(data.variant.name): \(training.count) training images, \(data.test.count) test images")
@@ -125,7 +117,7 @@ struct MNISTTrain: ParsableCommand {
         if let plots {
             let pictures = try Plots.writeTrainingReport(
                 model: model, history: history, training: training, test: data.test,
-                classNames: dataset == .fashion ? data.variant.classNames : nil,
+                classNames: data.variant.classNames,
                 to: URL(fileURLWithPath: plots, isDirectory: true))
             if !quiet { print("pictures: " + pictures.map(\.path).joined(separator: ", ")) }
         }

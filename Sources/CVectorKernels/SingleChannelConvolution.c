@@ -171,7 +171,7 @@ INLINE void convolution_max_pool_gradients(const cnn_single_channel *c, const fl
 
 // Runs `name` with the window size as a constant, so that each size gets its own unrolled code.
 #define KERNEL_SIZES(name, arguments)                                                   \
-    if (c->kernel_height == 3) name(UNPACK arguments, 3, 3);                          \
+    if (c->kernel_height == 3 && c->kernel_width == 3) name(UNPACK arguments, 3, 3);  \
     else name(UNPACK arguments, 5, 5);
 #define UNPACK(...) __VA_ARGS__
 

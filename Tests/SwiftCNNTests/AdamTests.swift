@@ -1,3 +1,4 @@
+import Foundation
 import SwiftCNN
 import TestSupport
 import Testing
@@ -42,6 +43,35 @@ import Testing
         optimizer.update([parameter])
         expectClose(parameter.value.scalar, 0.7808670, absolute: 1e-6, relative: 0)
         expectClose(optimizer.state.slots["firstMoment"]?.first?.scalar ?? .nan, 0.02)
+    }
+
+    /// 40,000 elements go through the 16-lane loop split across threads, 17 and 5 through the lanes'
+    /// cut and the tail; each is checked against Keras's formula worked in Double, over three steps.
+    @Test func largeAndOddSizedParametersFollowTheFormula() {
+        let (rate, beta1, beta2, epsilon) = (0.01, 0.9, 0.999, 1e-7)
+        let optimizer = AdamW(learningRate: Float(rate), weightDecay: 0.1)
+        let parameters = [40_000, 17, 5].enumerated().map { index, count in
+            Parameter(name: "p\(index)", value: Seeded.uniform([count], seed: UInt64(10 + index)))
+        }
+        var values = parameters.map { $0.value.scalars.map(Double.init) }
+        var first = values.map { [Double](repeating: 0, count: $0.count) }, second = first
+        for step in 1...3 {
+            for (index, parameter) in parameters.enumerated() {
+                parameter.gradient = Seeded.uniform(parameter.value.shape, in: -2...2, seed: UInt64(100 * step + index))
+                let gradient = parameter.gradient.scalars.map(Double.init)
+                let alpha = rate * (1 - pow(beta2, Double(step))).squareRoot() / (1 - pow(beta1, Double(step)))
+                for i in gradient.indices {
+                    first[index][i] = beta1 * first[index][i] + (1 - beta1) * gradient[i]
+                    second[index][i] = beta2 * second[index][i] + (1 - beta2) * gradient[i] * gradient[i]
+                    values[index][i] *= 1 - rate * 0.1
+                    values[index][i] -= alpha * first[index][i] / (second[index][i].squareRoot() + epsilon)
+                }
+            }
+            optimizer.update(parameters)
+        }
+        for (parameter, expected) in zip(parameters, values) {
+            expectClose(parameter.value.scalars, expected.map(Float.init), absolute: 1e-5, relative: 1e-4)
+        }
     }
 
     @Test func adamWDefaultsToKerasWeightDecay() {

@@ -143,25 +143,11 @@ private func dropoutState(of model: Sequential) -> [UInt64] {
 
     /// The error reading `file` as a checkpoint gives, and the path it was read from.
     func loadingError(_ file: SafeTensorsFile) throws -> (error: ModelFileError?, path: String) {
-        try withTemporaryDirectory { directory in
-            let url = directory.appendingPathComponent("checkpoint.safetensors")
-            try file.write(to: url)
-            do {
-                _ = try TrainingCheckpoint(contentsOf: url)
-                return (nil, url.path)
-            } catch {
-                return (error as? ModelFileError, url.path)
-            }
-        }
+        try SwiftCNNTests.loadingError(of: file, as: "checkpoint.safetensors") { _ = try TrainingCheckpoint(contentsOf: $0) }
     }
 
     func withRecord(_ edit: (inout [String: Any]) -> Void) throws -> SafeTensorsFile {
-        let json = try #require(original.metadata["swiftcnn.checkpoint"])
-        var record = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        edit(&record)
-        var file = original
-        file.metadata["swiftcnn.checkpoint"] = String(decoding: try JSONSerialization.data(withJSONObject: record), as: UTF8.self)
-        return file
+        try editingJSON("swiftcnn.checkpoint", of: original, edit)
     }
 
     func withOptimizer(_ key: String, _ value: Any) throws -> SafeTensorsFile {

@@ -51,17 +51,45 @@ private func address(of tensor: Tensor) -> UnsafePointer<Float>? {
                     expected.append(Float(z))
                 }
             }
-            let reference = Tensor(shape: [5, 4], scalars: expected).map { z in
-                switch activation {
-                case .linear: return z
-                case .relu: return max(z, 0)
-                case let .leakyReLU(slope): return z > 0 ? z : slope * z
-                case .sigmoid: return 1 / (1 + Foundation.exp(-z))
-                case .tanh: return Foundation.tanh(z)
-                }
-            }
+            let reference = Tensor(shape: [5, 4], scalars: expected).map { activate($0, activation) }
             expectClose(layer.forward(x, training: false), reference, "\(activation)")
         }
+    }
+
+    /// 64 × 256 × 32 multiply-adds is past the size at which Dense splits its products across threads
+    /// (by samples for the output and the input gradient, by input features for the kernel gradient).
+    @Test func aLayerLargeEnoughToSplitMatchesNaiveProducts() throws {
+        let (batch, features, units) = (64, 256, 32)
+        let layer = try builtDense(features: features, units: units, activation: .relu, seed: 3)
+        let x = Seeded.uniform([batch, features], seed: 4), dy = Seeded.uniform([batch, units], seed: 5)
+        let w = layer.kernel.value, b = layer.bias!.value
+        var y = [Float](), dz = [Float]()
+        for n in 0..<batch {
+            for u in 0..<units {
+                var z = Double(b[u])
+                for f in 0..<features { z += Double(x[n, f]) * Double(w[f, u]) }
+                y.append(activate(Float(z), .relu))
+                dz.append(z > 0 ? dy[n, u] : 0)
+            }
+        }
+        expectClose(layer.forward(x, training: true), Tensor(shape: [batch, units], scalars: y), absolute: 1e-5)
+        let dx = try #require(layer.backward(dy, needsInputGradient: true))
+        let gradient = Tensor(shape: [batch, units], scalars: dz)
+        var expectedInput = [Float](), expectedKernel = [Float](), expectedBias = [Float]()
+        for n in 0..<batch {
+            for f in 0..<features {
+                expectedInput.append(Float((0..<units).reduce(0.0) { $0 + Double(gradient[n, $1]) * Double(w[f, $1]) }))
+            }
+        }
+        for f in 0..<features {
+            for u in 0..<units {
+                expectedKernel.append(Float((0..<batch).reduce(0.0) { $0 + Double(x[$1, f]) * Double(gradient[$1, u]) }))
+            }
+        }
+        for u in 0..<units { expectedBias.append(Float((0..<batch).reduce(0.0) { $0 + Double(gradient[$1, u]) })) }
+        expectClose(dx, Tensor(shape: [batch, features], scalars: expectedInput), absolute: 1e-5)
+        expectClose(layer.kernel.gradient, Tensor(shape: [features, units], scalars: expectedKernel), absolute: 1e-4)
+        expectClose(layer.bias!.gradient, Tensor(shape: [units], scalars: expectedBias), absolute: 1e-4)
     }
 
     @Test func buildChecksTheInputAndInitialisesGlorotUniform() throws {

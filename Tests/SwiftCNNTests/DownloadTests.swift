@@ -1,6 +1,7 @@
 import Foundation
 @testable import SwiftCNN
 import Testing
+import TestSupport
 
 /// Runs `body` with the base URL of Python's HTTP server serving `directory` on 127.0.0.1, stopping the
 /// server afterwards. The server picks a free port and reports it on its first line of output.
@@ -32,9 +33,6 @@ private func withHTTPServer<R>(serving directory: URL, _ body: (URL) throws -> R
 }
 
 /// The contents of `directory`, sorted; empty if it does not exist.
-private func listing(_ directory: URL) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
-}
 
 /// A port on which nothing listens, so connecting fails at once without leaving the machine.
 private let refusingMirror = URL(string: "http://127.0.0.1:1/")!
@@ -61,7 +59,7 @@ private func serveMirrors(in root: URL) throws {
 
 @Suite struct DownloadTests {
     @Test func downloadsAndVerifiesAFile() throws {
-        try withScratchDirectory { scratch in
+        try withTemporaryDirectory { scratch in
             let served = scratch.appendingPathComponent("served")
             let destination = scratch.appendingPathComponent("cache/nested")
             try serveMirrors(in: served)
@@ -70,13 +68,13 @@ private func serveMirrors(in root: URL) throws {
                 let url = try downloader.download("data.gz", expectedSHA256: contentSum.uppercased(), into: destination)
                 #expect(url == destination.appendingPathComponent("data.gz"))
                 #expect(try Gzip.decompress([UInt8](Data(contentsOf: url))) == content)
-                #expect(listing(destination) == ["data.gz"])
+                #expect(fileNames(in: destination) == ["data.gz"])
             }
         }
     }
 
     @Test func aMirrorAnswering404PassesToTheNext() throws {
-        try withScratchDirectory { scratch in
+        try withTemporaryDirectory { scratch in
             let served = scratch.appendingPathComponent("served")
             let destination = scratch.appendingPathComponent("cache")
             try serveMirrors(in: served)
@@ -84,13 +82,13 @@ private func serveMirrors(in root: URL) throws {
                 let downloader = DatasetDownloader(mirrors: [base.appendingPathComponent("missing/"),
                                                              refusingMirror, base.appendingPathComponent("good/")])
                 try downloader.download("data.gz", expectedSHA256: contentSum, into: destination)
-                #expect(listing(destination) == ["data.gz"])
+                #expect(fileNames(in: destination) == ["data.gz"])
             }
         }
     }
 
     @Test func aWrongChecksumIsRejectedAndLeavesNoFile() throws {
-        try withScratchDirectory { scratch in
+        try withTemporaryDirectory { scratch in
             let served = scratch.appendingPathComponent("served")
             let destination = scratch.appendingPathComponent("cache")
             try serveMirrors(in: served)
@@ -104,13 +102,13 @@ private func serveMirrors(in root: URL) throws {
                 #expect(error == .allMirrorsFailed(file: "data.gz", failures: [
                     .checksumMismatch(url: bad, expected: contentSum, actual: actual),
                 ]))
-                #expect(listing(destination).isEmpty)
+                #expect(fileNames(in: destination).isEmpty)
             }
         }
     }
 
     @Test func everyMirrorsFailureIsReportedInOrder() throws {
-        try withScratchDirectory { scratch in
+        try withTemporaryDirectory { scratch in
             let served = scratch.appendingPathComponent("served")
             let destination = scratch.appendingPathComponent("cache")
             try serveMirrors(in: served)
@@ -134,13 +132,13 @@ private func serveMirrors(in root: URL) throws {
                     return
                 }
                 #expect(error?.description.contains("Could not download data.gz from any mirror") == true)
-                #expect(listing(destination).isEmpty)
+                #expect(fileNames(in: destination).isEmpty)
             }
         }
     }
 
     @Test func mnistDownloadsMissingFilesIntoTheCacheThenReadsThem() throws {
-        try withScratchDirectory { scratch in
+        try withTemporaryDirectory { scratch in
             let served = scratch.appendingPathComponent("served")
             try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
             let checksums = try writeFakeMNIST(in: served, trainCount: 4, testCount: 3)
@@ -154,7 +152,7 @@ private func serveMirrors(in root: URL) throws {
             }
             #expect(downloaded.directory.standardizedFileURL.path == expectedDirectory.standardizedFileURL.path)
             #expect(downloaded.train.inputs.shape == [4, 4, 3, 1] && downloaded.test.labels == [0, 1, 2])
-            #expect(listing(expectedDirectory) == MNIST.fileNames.map { $0 + ".gz" }.sorted())
+            #expect(fileNames(in: expectedDirectory) == MNIST.fileNames.map { $0 + ".gz" }.sorted())
 
             // With the server gone, the cached files are all that is needed.
             let cached = try MNIST(variant: fakeVariant(checksums: checksums), directory: nil,
@@ -164,7 +162,7 @@ private func serveMirrors(in root: URL) throws {
     }
 
     @Test func mnistRefusesADownloadWhoseChecksumIsWrong() throws {
-        try withScratchDirectory { scratch in
+        try withTemporaryDirectory { scratch in
             let served = scratch.appendingPathComponent("served")
             try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
             var checksums = try writeFakeMNIST(in: served)
@@ -176,7 +174,7 @@ private func serveMirrors(in root: URL) throws {
                               downloadMissingFiles: true)
                 }
             }
-            #expect(!listing(target).contains("train-labels-idx1-ubyte.gz"))
+            #expect(!fileNames(in: target).contains("train-labels-idx1-ubyte.gz"))
         }
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import SwiftCNN
 import Testing
+import TestSupport
 
 /// The output of the system's `gzip` run with `arguments` on a file holding `input`: an implementation
 /// independent of zlib's use in SwiftCNN, to check against.
 func gzipCommand(_ arguments: [String], input: [UInt8]) throws -> [UInt8] {
-    try withScratchDirectory { directory in
+    try withTemporaryDirectory { directory in
         let file = directory.appendingPathComponent("input")
         try Data(input).write(to: file)
         let process = Process()

@@ -1,15 +1,9 @@
 import Foundation
 import SwiftCNN
 import Testing
+import TestSupport
 
 /// Runs `body` with a fresh empty directory, removed afterwards.
-func withScratchDirectory<R>(_ body: (URL) throws -> R) throws -> R {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("swiftcnn-data-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try body(directory)
-}
 
 /// A hand-written IDX file: three 2×2 unsigned-byte images.
 private let imageBytes: [UInt8] = [
@@ -29,7 +23,7 @@ private func parseError(_ bytes: [UInt8], file: String = "images.idx") -> IDXErr
 
 @Suite struct IDXFileReadingTests {
     @Test func readsUnsignedByteImagesFromRawAndGzippedFiles() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             let raw = directory.appendingPathComponent("images-idx3-ubyte")
             let gzipped = directory.appendingPathComponent("images-idx3-ubyte.gz")
             try Data(imageBytes).write(to: raw)
@@ -49,7 +43,7 @@ private func parseError(_ bytes: [UInt8], file: String = "images.idx") -> IDXErr
     }
 
     @Test func gzipIsRecognisedByContentNotName() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             let rawNamedGz = directory.appendingPathComponent("labels.gz")
             let gzipNamedRaw = directory.appendingPathComponent("labels")
             let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, 3, 5, 0, 4]
@@ -165,7 +159,7 @@ private func parseError(_ bytes: [UInt8], file: String = "images.idx") -> IDXErr
     }
 
     @Test func aMissingFileIsUnreadableAndNamed() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             let url = directory.appendingPathComponent("absent-idx1-ubyte")
             let error = #expect(throws: IDXError.self) { try IDXFile(contentsOf: url) }
             guard case let .unreadable(file, _)? = error else {
@@ -184,7 +178,7 @@ private func parseError(_ bytes: [UInt8], file: String = "images.idx") -> IDXErr
     }
 
     @Test func writtenFilesReadBackRawAndCompressed() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             let values: [UInt8] = [0x3F, 0xC0, 0, 0, 0xC0, 0, 0, 0]
             let file = IDXFile(elementType: .float32, dimensions: [2], bigEndianElements: values)
             for compressed in [false, true] {

@@ -3,31 +3,15 @@ import TestSupport
 import Testing
 
 /// A window sliding over a batch, described the way a layer is configured.
-private struct Sliding: Sendable, CustomTestStringConvertible {
-    var input: [Int]            // [N, H, W, C]
-    var window: (Int, Int)
-    var strides: (Int, Int)
-    var padding: Padding
-
-    var testDescription: String {
-        "x \(input), window \(window.0)×\(window.1), strides \(strides.0)×\(strides.1), \(padding)"
-    }
-
-    func geometry() throws -> WindowGeometry {
-        try WindowGeometry(layer: "test", inputShape: Array(input.dropFirst()), window: window,
-                           strides: strides, padding: padding)
-    }
-}
-
-private let slidings: [Sliding] = [
-    Sliding(input: [2, 5, 5, 1], window: (3, 3), strides: (1, 1), padding: .valid),
-    Sliding(input: [2, 6, 7, 3], window: (3, 3), strides: (2, 2), padding: .same),
-    Sliding(input: [1, 7, 5, 2], window: (3, 2), strides: (2, 1), padding: .same),
-    Sliding(input: [3, 4, 4, 4], window: (2, 2), strides: (2, 2), padding: .valid),
-    Sliding(input: [2, 5, 5, 3], window: (1, 1), strides: (1, 1), padding: .valid),
-    Sliding(input: [1, 9, 8, 2], window: (5, 5), strides: (3, 3), padding: .same),
-    Sliding(input: [2, 5, 6, 2], window: (2, 3), strides: (1, 2), padding: .valid),
-    Sliding(input: [1, 3, 3, 2], window: (3, 3), strides: (1, 1), padding: .same),
+private let slidings: [WindowCase] = [
+    WindowCase(input: [2, 5, 5, 1], window: (3, 3), strides: (1, 1), padding: .valid),
+    WindowCase(input: [2, 6, 7, 3], window: (3, 3), strides: (2, 2), padding: .same),
+    WindowCase(input: [1, 7, 5, 2], window: (3, 2), strides: (2, 1), padding: .same),
+    WindowCase(input: [3, 4, 4, 4], window: (2, 2), strides: (2, 2), padding: .valid),
+    WindowCase(input: [2, 5, 5, 3], window: (1, 1), strides: (1, 1), padding: .valid),
+    WindowCase(input: [1, 9, 8, 2], window: (5, 5), strides: (3, 3), padding: .same),
+    WindowCase(input: [2, 5, 6, 2], window: (2, 3), strides: (1, 2), padding: .valid),
+    WindowCase(input: [1, 3, 3, 2], window: (3, 3), strides: (1, 1), padding: .same),
 ]
 
 private func dot(_ a: Tensor, _ b: Tensor) -> Double {
@@ -56,7 +40,7 @@ struct Im2ColTests {
         //     4 5 6      (0,0): 1 2 4 5   (0,1): 2 3 5 6
         //     7 8 9      (1,0): 4 5 7 8   (1,1): 5 6 8 9
         let x = Tensor(shape: [1, 3, 3, 1], scalars: (1...9).map(Float.init))
-        let geometry = try Sliding(input: [1, 3, 3, 1], window: (2, 2), strides: (1, 1), padding: .valid).geometry()
+        let geometry = try WindowCase(input: [1, 3, 3, 1], window: (2, 2), strides: (1, 1), padding: .valid).geometry()
         var columns = Tensor(shape: [0])
         im2col(x, geometry: geometry, into: &columns)
         #expect(columns == Tensor(shape: [4, 4], scalars: [1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9]))
@@ -67,7 +51,7 @@ struct Im2ColTests {
         // x = 1 2     3×3 window, same padding: one cell of zeros on every side; first window is
         //     3 4     0 0 0 / 0 1 2 / 0 3 4, last is 1 2 0 / 3 4 0 / 0 0 0.
         let x = Tensor(shape: [1, 2, 2, 1], scalars: [1, 2, 3, 4])
-        let geometry = try Sliding(input: [1, 2, 2, 1], window: (3, 3), strides: (1, 1), padding: .same).geometry()
+        let geometry = try WindowCase(input: [1, 2, 2, 1], window: (3, 3), strides: (1, 1), padding: .same).geometry()
         var columns = Tensor(shape: [0])
         im2col(x, geometry: geometry, into: &columns)
         #expect(columns.shape == [4, 9])
@@ -76,7 +60,7 @@ struct Im2ColTests {
     }
 
     @Test("im2col matches the definition", arguments: slidings)
-    fileprivate func im2colMatchesReference(_ sliding: Sliding) throws {
+    fileprivate func im2colMatchesReference(_ sliding: WindowCase) throws {
         let geometry = try sliding.geometry()
         let x = Seeded.uniform(sliding.input, seed: 3)
         var columns = Tensor(shape: [0])
@@ -85,7 +69,7 @@ struct Im2ColTests {
     }
 
     @Test("col2im matches the definition", arguments: slidings)
-    fileprivate func col2imMatchesReference(_ sliding: Sliding) throws {
+    fileprivate func col2imMatchesReference(_ sliding: WindowCase) throws {
         let geometry = try sliding.geometry()
         let columns = Seeded.uniform([sliding.input[0] * geometry.outputPositions, geometry.patchLength], seed: 4)
         var x = Tensor(shape: [0])
@@ -94,7 +78,7 @@ struct Im2ColTests {
     }
 
     @Test("col2im is the adjoint of im2col: ⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩", arguments: slidings)
-    fileprivate func adjoint(_ sliding: Sliding) throws {
+    fileprivate func adjoint(_ sliding: WindowCase) throws {
         let geometry = try sliding.geometry()
         let x = Seeded.uniform(sliding.input, seed: 5)
         let y = Seeded.uniform([sliding.input[0] * geometry.outputPositions, geometry.patchLength], seed: 6)
@@ -107,7 +91,7 @@ struct Im2ColTests {
 
     @Test("Workspaces are overwritten, not accumulated into, when reused for a smaller batch")
     func workspaceReuse() throws {
-        let geometry = try Sliding(input: [3, 5, 5, 2], window: (3, 3), strides: (2, 2), padding: .same).geometry()
+        let geometry = try WindowCase(input: [3, 5, 5, 2], window: (3, 3), strides: (2, 2), padding: .same).geometry()
         var columns = Tensor(shape: [0]), image = Tensor(shape: [0])
         im2col(Seeded.uniform([3, 5, 5, 2], seed: 7), geometry: geometry, into: &columns)
         col2im(Seeded.uniform([3 * geometry.outputPositions, geometry.patchLength], seed: 8),

@@ -1,6 +1,7 @@
 import Foundation
 @testable import SwiftCNN
 import Testing
+import TestSupport
 
 /// A small dataset in MNIST's format, written to `directory`: 4×3 images whose pixels encode their
 /// image index, labels i mod 3. Returns the SHA-256 of each file's uncompressed content.
@@ -87,7 +88,7 @@ private let realMNIST = Result { try MNIST() }
 
     @Test(.enabled(if: directoryExists(fashionDirectory.path), "dataset-fashion-mnist is not installed"))
     func findsFashionMNISTInItsSystemDirectory() throws {
-        try withScratchDirectory { home in
+        try withTemporaryDirectory { home in
             let fashion = try MNIST(variant: .fashion, directory: nil, downloadMissingFiles: false,
                                     environment: ["HOME": home.path])
             #expect(fashion.directory == fashionDirectory)
@@ -115,7 +116,7 @@ private let realMNIST = Result { try MNIST() }
     }
 
     @Test func thenASystemDirectoryHoldingAllFiles() throws {
-        try withScratchDirectory { system in
+        try withTemporaryDirectory { system in
             try writeFakeMNIST(in: system, compressed: false)
             let variant = fakeVariant(systemDirectories: [URL(fileURLWithPath: "/nonexistent"), system])
             let (directory, source) = MNIST.locate(variant, explicitDirectory: nil, environment: ["HOME": "/home/u"])
@@ -139,7 +140,7 @@ private let realMNIST = Result { try MNIST() }
 
 @Suite struct MNISTFileTests {
     @Test func loadsAFakeDatasetFromRawAndGzippedFiles() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             try writeFakeMNIST(in: directory, trainCount: 5, testCount: 2, compressed: true)
             // One file uncompressed: both forms may be mixed.
             let gz = directory.appendingPathComponent("t10k-images-idx3-ubyte.gz")
@@ -158,7 +159,7 @@ private let realMNIST = Result { try MNIST() }
     }
 
     @Test func missingFilesAreNamedAndNotDownloadedIntoAGivenDirectory() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             try writeFakeMNIST(in: directory)
             try FileManager.default.removeItem(at: directory.appendingPathComponent("train-labels-idx1-ubyte.gz"))
             let error = #expect(throws: MNISTError.self) { try MNIST(variant: fakeVariant(), directory: directory) }
@@ -170,7 +171,7 @@ private let realMNIST = Result { try MNIST() }
     }
 
     @Test func anEnvironmentDirectoryWithoutTheFilesIsAnError() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             let error = #expect(throws: MNISTError.self) {
                 try MNIST(variant: fakeVariant(), directory: nil, downloadMissingFiles: nil,
                           environment: ["FAKE_MNIST_DIR": directory.path])
@@ -180,7 +181,7 @@ private let realMNIST = Result { try MNIST() }
     }
 
     @Test func labelsOutsideTheClassesAreRejected() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             try writeFakeMNIST(in: directory)
             let url = directory.appendingPathComponent("train-labels-idx1-ubyte.gz")
             try IDXFile(dimensions: [5], bytes: [0, 1, 2, 3, 0]).write(to: url, compressed: true)
@@ -192,7 +193,7 @@ private let realMNIST = Result { try MNIST() }
     }
 
     @Test func labelsMustMatchTheImagesOneToOne() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             try writeFakeMNIST(in: directory)
             let url = directory.appendingPathComponent("t10k-labels-idx1-ubyte.gz")
             try IDXFile(dimensions: [3], bytes: [0, 1, 2]).write(to: url, compressed: true)
@@ -202,7 +203,7 @@ private let realMNIST = Result { try MNIST() }
     }
 
     @Test func imagesMustBeThreeDimensionalBytes() throws {
-        try withScratchDirectory { directory in
+        try withTemporaryDirectory { directory in
             try writeFakeMNIST(in: directory)
             let url = directory.appendingPathComponent("train-images-idx3-ubyte.gz")
             try IDXFile(dimensions: [5, 12], bytes: [UInt8](repeating: 0, count: 60)).write(to: url, compressed: true)

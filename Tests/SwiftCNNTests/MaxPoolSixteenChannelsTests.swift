@@ -14,8 +14,7 @@ struct MaxPoolSixteenChannelsTests {
         ([2, 6, 7, 32], (3, 2), (1, 2), Padding.valid),
     ] as [([Int], (Int, Int), (Int, Int), Padding)])
     func matchesReference(_ input: [Int], _ window: (Int, Int), _ strides: (Int, Int), _ padding: Padding) throws {
-        let geometry = try WindowGeometry(layer: "test", inputShape: Array(input.dropFirst()), window: window,
-                                          strides: strides, padding: padding)
+        let geometry = try WindowCase(input: input, window: window, strides: strides, padding: padding).geometry()
         // Values rounded to a coarse grid, so that many windows hold ties for the first cell to win.
         let x = Seeded.uniform(input, seed: 21).map { ($0 * 4).rounded() / 4 }
         var y = Tensor(shape: [0]), argmax: [Int32] = [], inputGradient = Tensor(shape: [0])

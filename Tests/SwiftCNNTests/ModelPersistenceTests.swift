@@ -180,26 +180,12 @@ func tensorBits(of model: Sequential) -> [String: [UInt32]] {
 
     /// The error loading `file` gives, once written to disk as `bad.safetensors`.
     func loadingError(_ file: SafeTensorsFile) throws -> (error: ModelFileError?, path: String) {
-        try withTemporaryDirectory { directory in
-            let url = directory.appendingPathComponent("bad.safetensors")
-            try file.write(to: url)
-            do {
-                _ = try Sequential(contentsOf: url)
-                return (nil, url.path)
-            } catch {
-                return (error as? ModelFileError, url.path)
-            }
-        }
+        try SwiftCNNTests.loadingError(of: file, as: "bad.safetensors") { _ = try Sequential(contentsOf: $0) }
     }
 
     /// `original` with its architecture JSON changed by `edit`.
     func withArchitecture(_ edit: (inout [String: Any]) -> Void) throws -> SafeTensorsFile {
-        let json = try #require(original.metadata["swiftcnn.model"])
-        var architecture = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-        edit(&architecture)
-        var file = original
-        file.metadata["swiftcnn.model"] = String(decoding: try JSONSerialization.data(withJSONObject: architecture), as: UTF8.self)
-        return file
+        try editingJSON("swiftcnn.model", of: original, edit)
     }
 
     func withLayer(_ index: Int, _ edit: @escaping (inout [String: Any]) -> Void) throws -> SafeTensorsFile {

@@ -2,37 +2,15 @@
 import TestSupport
 import Testing
 
-/// A pooling configuration and the batch it is tried on.
-private struct PoolingCase: Sendable, CustomTestStringConvertible {
-    var input: [Int]            // [N, H, W, C]
-    var poolSize: (Int, Int)
-    var strides: (Int, Int)
-    var padding: Padding
-
-    var testDescription: String {
-        "x \(input), pool \(poolSize.0)×\(poolSize.1), strides \(strides.0)×\(strides.1), \(padding)"
-    }
-
-    func geometry() throws -> WindowGeometry {
-        try WindowGeometry(layer: "test", inputShape: Array(input.dropFirst()), window: poolSize,
-                           strides: strides, padding: padding)
-    }
-
-    func build<L: Layer>(_ layer: L) throws -> L {
-        var generator = Seeded.generator()
-        _ = try layer.build(inputShape: Array(input.dropFirst()), generator: &generator)
-        return layer
-    }
-}
-
-private let poolingCases: [PoolingCase] = [
-    PoolingCase(input: [2, 4, 4, 3], poolSize: (2, 2), strides: (2, 2), padding: .valid),
-    PoolingCase(input: [2, 5, 5, 2], poolSize: (2, 2), strides: (2, 2), padding: .valid),
-    PoolingCase(input: [2, 5, 5, 2], poolSize: (2, 2), strides: (2, 2), padding: .same),
-    PoolingCase(input: [1, 7, 6, 3], poolSize: (3, 3), strides: (2, 2), padding: .same),
-    PoolingCase(input: [2, 6, 7, 1], poolSize: (3, 2), strides: (1, 2), padding: .valid),
-    PoolingCase(input: [1, 5, 5, 4], poolSize: (3, 3), strides: (1, 1), padding: .same),
-    PoolingCase(input: [1, 4, 6, 2], poolSize: (2, 2), strides: (3, 3), padding: .valid),
+/// Pooling windows and the batches they are tried on.
+private let poolingCases: [WindowCase] = [
+    WindowCase(input: [2, 4, 4, 3], window: (2, 2), strides: (2, 2), padding: .valid),
+    WindowCase(input: [2, 5, 5, 2], window: (2, 2), strides: (2, 2), padding: .valid),
+    WindowCase(input: [2, 5, 5, 2], window: (2, 2), strides: (2, 2), padding: .same),
+    WindowCase(input: [1, 7, 6, 3], window: (3, 3), strides: (2, 2), padding: .same),
+    WindowCase(input: [2, 6, 7, 1], window: (3, 2), strides: (1, 2), padding: .valid),
+    WindowCase(input: [1, 5, 5, 4], window: (3, 3), strides: (1, 1), padding: .same),
+    WindowCase(input: [1, 4, 6, 2], window: (2, 2), strides: (3, 3), padding: .valid),
 ]
 
 /// Distinct values with gaps of 0.01, shuffled: no ties for max pooling to break, and no two values
@@ -54,7 +32,7 @@ struct PoolingTests {
 
     @Test("2×2 max and average pooling of a 4×4 grid, worked by hand")
     func handWorked() throws {
-        let testCase = PoolingCase(input: [1, 4, 4, 1], poolSize: (2, 2), strides: (2, 2), padding: .valid)
+        let testCase = WindowCase(input: [1, 4, 4, 1], window: (2, 2), strides: (2, 2), padding: .valid)
         // Windows {0,1,4,5}, {2,3,6,7}, {8,9,12,13}, {10,11,14,15}.
         let maxPool = try testCase.build(MaxPool2D(poolSize: 2))
         #expect(maxPool.forward(grid, training: true) == Tensor(shape: [1, 2, 2, 1], scalars: [5, 7, 13, 15]))
@@ -81,7 +59,7 @@ struct PoolingTests {
         // x = 1 2 3   2×2 windows, stride 2, same: output 2×2, padding total 1 per axis, all of it after.
         //     4 5 6   Windows {1,2,4,5}, {3,6}, {7,8}, {9}: max 5, 6, 8, 9; mean 3, 4.5, 7.5, 9.
         //     7 8 9   With negative inputs a zero pad would win the max; it must not.
-        let testCase = PoolingCase(input: [1, 3, 3, 1], poolSize: (2, 2), strides: (2, 2), padding: .same)
+        let testCase = WindowCase(input: [1, 3, 3, 1], window: (2, 2), strides: (2, 2), padding: .same)
         let x = Tensor(shape: [1, 3, 3, 1], scalars: (1...9).map(Float.init))
         let maxPool = try testCase.build(MaxPool2D(poolSize: 2, padding: .same))
         #expect(maxPool.forward(x, training: true) == Tensor(shape: [1, 2, 2, 1], scalars: [5, 6, 8, 9]))
@@ -91,7 +69,7 @@ struct PoolingTests {
     }
 
     @Test("Max pooling matches the definition, forward and backward", arguments: poolingCases)
-    fileprivate func maxPoolMatchesReference(_ testCase: PoolingCase) throws {
+    fileprivate func maxPoolMatchesReference(_ testCase: WindowCase) throws {
         let geometry = try testCase.geometry()
         let x = Seeded.uniform(testCase.input, seed: 12)
         var y = Tensor(shape: [0]), argmax: [Int32] = []
@@ -106,7 +84,7 @@ struct PoolingTests {
 
     @Test("Max pooling sends a tied window's gradient to its first maximum only")
     func ties() throws {
-        let geometry = try PoolingCase(input: [1, 2, 2, 1], poolSize: (2, 2), strides: (2, 2), padding: .valid).geometry()
+        let geometry = try WindowCase(input: [1, 2, 2, 1], window: (2, 2), strides: (2, 2), padding: .valid).geometry()
         var y = Tensor(shape: [0]), argmax: [Int32] = [], inputGradient = Tensor(shape: [0])
         maxPool(Tensor(shape: [1, 2, 2, 1], repeating: 3), geometry: geometry, into: &y, argmax: &argmax)
         maxPoolBackward(Tensor(shape: [1, 1, 1, 1], repeating: 1), argmax: argmax, geometry: geometry, into: &inputGradient)
@@ -114,7 +92,7 @@ struct PoolingTests {
     }
 
     @Test("Average pooling matches the definition, forward and backward", arguments: poolingCases)
-    fileprivate func averagePoolMatchesReference(_ testCase: PoolingCase) throws {
+    fileprivate func averagePoolMatchesReference(_ testCase: WindowCase) throws {
         let geometry = try testCase.geometry()
         let x = Seeded.uniform(testCase.input, seed: 14)
         var y = Tensor(shape: [0])
@@ -128,15 +106,15 @@ struct PoolingTests {
     }
 
     @Test("MaxPool2D backward matches finite differences", arguments: poolingCases)
-    fileprivate func maxPoolGradients(_ testCase: PoolingCase) throws {
-        let layer = try testCase.build(MaxPool2D(poolSize: testCase.poolSize, strides: testCase.strides,
+    fileprivate func maxPoolGradients(_ testCase: WindowCase) throws {
+        let layer = try testCase.build(MaxPool2D(poolSize: testCase.window, strides: testCase.strides,
                                                  padding: testCase.padding))
         checkGradients(of: layer, input: distinctValues(testCase.input, seed: 16))
     }
 
     @Test("AveragePool2D backward matches finite differences", arguments: poolingCases)
-    fileprivate func averagePoolGradients(_ testCase: PoolingCase) throws {
-        let layer = try testCase.build(AveragePool2D(poolSize: testCase.poolSize, strides: testCase.strides,
+    fileprivate func averagePoolGradients(_ testCase: WindowCase) throws {
+        let layer = try testCase.build(AveragePool2D(poolSize: testCase.window, strides: testCase.strides,
                                                      padding: testCase.padding))
         checkGradients(of: layer, input: Seeded.uniform(testCase.input, seed: 17))
     }
@@ -174,7 +152,7 @@ struct PoolingTests {
 
     @Test("Pooling layers reuse their buffers once warmed up, and kept outputs stay intact")
     func workspacesAreReused() throws {
-        let testCase = PoolingCase(input: [4, 6, 6, 3], poolSize: (2, 2), strides: (2, 2), padding: .valid)
+        let testCase = WindowCase(input: [4, 6, 6, 3], window: (2, 2), strides: (2, 2), padding: .valid)
         let x1 = Seeded.uniform(testCase.input, seed: 18), x2 = Seeded.uniform(testCase.input, seed: 19)
         let outputGradient = Seeded.uniform([4, 3, 3, 3], seed: 20)
         for layer in [try testCase.build(MaxPool2D()) as Layer, try testCase.build(AveragePool2D())] {

@@ -20,7 +20,7 @@ import Testing
             == "epoch 2/5  235/938 [=====>..................]  loss 0.2346  acc 93.12%  3760 img/s  ETA 12 s")
     }
 
-    @Test func quietPrintsNothingAndAutomaticFollowsTheTerminal() {
+    @Test func quietPrintsNothingAndPerEpochReports() {
         #expect(ProgressReporter(verbosity: .quiet, epochCount: 1) == nil)
         #expect(ProgressReporter(verbosity: .perEpoch, epochCount: 1) != nil)
     }

@@ -3,22 +3,9 @@ import SwiftCNN
 import TestSupport
 import Testing
 
-/// The reference MNIST CNN of the examples, ending in logits.
-func referenceCNN(seed: UInt64 = 0) throws -> Sequential {
-    try Sequential(inputShape: [28, 28, 1], seed: seed) {
-        Conv2D(filters: 32, kernelSize: 3, activation: .relu)
-        MaxPool2D(poolSize: 2)
-        Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-        MaxPool2D(poolSize: 2)
-        Flatten()
-        Dense(units: 64, activation: .relu)
-        Dense(units: 10)
-    }
-}
-
 @Suite struct SequentialTests {
     @Test func infersEveryShapeFromTheInputShape() throws {
-        let model = try referenceCNN()
+        let model = try Sequential.referenceCNN()
         #expect(model.layerOutputShapes == [[26, 26, 32], [13, 13, 32], [11, 11, 64], [5, 5, 64], [1600], [64], [10]])
         #expect(model.outputShape == [10])
         #expect(model.parameters.map(\.value.shape) == [[3, 3, 1, 32], [32], [3, 3, 32, 64], [64], [1600, 64], [64], [64, 10], [10]])
@@ -26,11 +13,12 @@ func referenceCNN(seed: UInt64 = 0) throws -> Sequential {
 
     @Test func referenceCNNHasKerasParameterCount() throws {
         // 320 + 18,496 + 102,464 + 650, as Keras's model.summary() reports for the same model.
-        #expect(try referenceCNN().parameterCount == 121_930)
+        #expect(try Sequential.referenceCNN().parameterCount == 121_930)
     }
 
     @Test func sameSeedGivesSameInitialWeights() throws {
-        let first = try referenceCNN(seed: 7), second = try referenceCNN(seed: 7), other = try referenceCNN(seed: 8)
+        let first = try Sequential.referenceCNN(seed: 7), second = try Sequential.referenceCNN(seed: 7)
+        let other = try Sequential.referenceCNN(seed: 8)
         #expect(first.parameters.map(\.value) == second.parameters.map(\.value))
         #expect(first.parameters[0].value != other.parameters[0].value)
     }
@@ -84,7 +72,7 @@ func referenceCNN(seed: UInt64 = 0) throws -> Sequential {
     }
 
     @Test func summaryOfTheReferenceCNN() throws {
-        let summary = try referenceCNN().summary()
+        let summary = try Sequential.referenceCNN().summary()
         #expect(summary.contains(" conv2d_1 (Conv2D)             (None, 11, 11, 64)    18,496"))
         #expect(summary.contains(" max_pooling2d_1 (MaxPool2D)   (None, 5, 5, 64)           0"))
         #expect(summary.contains("Total params: 121,930 (476.29 KB)"))

@@ -47,8 +47,7 @@ private struct Setup {
 
     init(_ testCase: ConvolutionCase, instructions: VectorInstructions) throws {
         layer = try testCase.makeLayer(seed: 11)
-        geometry = try WindowGeometry(layer: "test", inputShape: Array(testCase.input.dropFirst()),
-                                      window: testCase.kernelSize, strides: testCase.strides, padding: testCase.padding)
+        geometry = try testCase.geometry()
         var kernels = layer.directPass(geometry: geometry)
         kernels.instructions = instructions
         self.kernels = kernels
@@ -87,12 +86,6 @@ struct SingleChannelConvolutionTests {
         #expect(!SingleChannelConvolution.fusesMaxPool(poolSize: (2, 2), strides: (2, 2), padding: .same, after: .relu))
         #expect(!SingleChannelConvolution.fusesMaxPool(poolSize: (3, 3), strides: (3, 3), padding: .valid, after: .relu))
         #expect(!SingleChannelConvolution.fusesMaxPool(poolSize: (2, 2), strides: (2, 2), padding: .valid, after: .tanh))
-    }
-
-    @Test("This CPU's widest instructions are among those tested")
-    func bestIsSupported() {
-        #expect(VectorInstructions.best.isSupported)
-        #expect(instructionSets.contains(VectorInstructions.best))
     }
 
     @Test("Forward matches a direct convolution", arguments: cases, instructionSets)

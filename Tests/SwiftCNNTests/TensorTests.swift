@@ -182,6 +182,21 @@ import TestSupport
             } } } }
         }
     }
+
+    @Test func anyPermutationMatchesIndexing() {
+        let x = Seeded.uniform([2, 3, 4, 5])
+        for axes in [[2, 3, 1, 0], [0, 2, 3, 1], [3, 2, 1, 0], [0, 1, 2, 3]] {
+            let p = x.permuted(axes: axes)
+            #expect(p.shape == axes.map { x.shape[$0] })
+            for i in 0..<2 { for j in 0..<3 { for k in 0..<4 { for l in 0..<5 {
+                let source = [i, j, k, l], index = axes.map { source[$0] }
+                if p[index[0], index[1], index[2], index[3]] != x[i, j, k, l] {
+                    Issue.record("permuted(axes: \(axes)) differs at \(source)")
+                    return
+                }
+            } } } }
+        }
+    }
 }
 
 @Suite struct MatrixMultiplyTests {

@@ -13,18 +13,6 @@ private let checkedTestImages = 1_000
 private let checkedTestImages = 10_000
 #endif
 
-private func referenceCNN() throws -> Sequential {
-    try Sequential(inputShape: [28, 28, 1]) {
-        Conv2D(filters: 32, kernelSize: 3, activation: .relu)
-        MaxPool2D(poolSize: 2)
-        Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-        MaxPool2D(poolSize: 2)
-        Flatten()
-        Dense(units: 64, activation: .relu)
-        Dense(units: 10)
-    }
-}
-
 /// Images stored as bytes, scaled to [0, 1] as SwiftCNN reads MNIST, with a channel axis.
 private func pixels(_ bytes: Tensor) -> Tensor {
     Tensor(shape: bytes.shape + [1], scalars: bytes.scalars.map { $0 / 255 })
@@ -36,7 +24,7 @@ private func largestDifference(_ a: Tensor, _ b: Tensor) -> Float {
 
 @Suite struct PyTorchImportTests {
     @Test func theTrainedReferenceCNNGivesPyTorchsProbabilities() throws {
-        let model = try referenceCNN()
+        let model = try Sequential.referenceCNN()
         try model.loadWeights(fromPyTorch: interopFixture("pytorch-reference-cnn.safetensors"))
         let reference = try SafeTensorsFile(contentsOf: interopFixture("pytorch-reference-outputs.safetensors"))
         let images = pixels(try reference.tensor(named: "images"))
@@ -52,11 +40,9 @@ private func largestDifference(_ a: Tensor, _ b: Tensor) -> Float {
     @Test(.enabled(if: mnistDirectory.map { FileManager.default.fileExists(atPath: $0) } ?? false,
                    "MNIST_DIR is not set to an existing directory"))
     func theReferenceCNNPredictsPyTorchsClassForTheMNISTTestImages() throws {
-        let directory = URL(fileURLWithPath: try #require(mnistDirectory))
-        let images = try IDXFile(contentsOf: directory.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
-        let all = images.tensor(dividedBy: 255)
-        let inputs = Tensor(shape: [checkedTestImages, 28, 28, 1], scalars: all.scalars.prefix(checkedTestImages * 784))
-        let model = try referenceCNN()
+        let mnist = try MNIST(directory: URL(fileURLWithPath: try #require(mnistDirectory)), downloadMissingFiles: false)
+        let inputs = mnist.test.prefix(checkedTestImages).inputs
+        let model = try Sequential.referenceCNN()
         try model.loadWeights(fromPyTorch: interopFixture("pytorch-reference-cnn.safetensors"))
         let reference = try SafeTensorsFile(contentsOf: interopFixture("pytorch-reference-outputs.safetensors"))
         let expected = try reference.tensor(named: "test_classes").scalars.prefix(checkedTestImages).map(Int.init)

@@ -19,19 +19,6 @@ enum Fixtures {
     }
 }
 
-/// A fresh directory for files a test writes, removed by `remove()`.
-struct TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("swiftcnn-vision-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
 
 /// 8-bit sample values as the 0…1 floats a decoder returns.
 func samples(_ bytes: [Int]) -> [Float] {

@@ -2,6 +2,7 @@ import Foundation
 import SwiftCNN
 import SwiftCNNVision
 import Testing
+import TestSupport
 
 /// The `mnist-predict` executable, run as a subprocess on real MNIST test digits with a small model
 /// trained here.
@@ -19,24 +20,19 @@ struct MNISTPredictTests {
     static let shared = Result { try makeSetup() }
 
     static func makeSetup() throws -> Setup {
-        let directory = URL(fileURLWithPath: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
-        let pixels = try IDXFile(contentsOf: directory.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
-            .tensor(dividedBy: 255).reshaped(to: [10_000, 28, 28, 1])
-        let labels = try IDXFile(contentsOf: directory.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
-            .tensor().scalars.map { Int32($0) }
-        let scalars = pixels.scalars
-        let training = LabeledDataset(inputs: Tensor(shape: [4000, 28, 28, 1], scalars: scalars[0..<(4000 * 784)]),
-                                      labels: Array(labels[0..<4000]), classCount: 10)
+        let test = try MNIST(downloadMissingFiles: false).test
+        let training = test.prefix(4000), tried = test.subset(9000..<9006)
         let model = try Sequential(inputShape: [28, 28, 1], seed: 7) {
             Flatten()
             Dense(units: 64, activation: .relu)
             Dense(units: 10)
         }
         try model.fit(training, epochs: 3, batchSize: 32, optimizer: Adam(learningRate: 2e-3), verbosity: .quiet)
-        let tried = (9000..<9006).map { index in
-            Image(width: 28, height: 28, channels: 1, pixels: Array(scalars[(index * 784)..<((index + 1) * 784)]))
+        let pixels = tried.inputs.scalars
+        let images = (0..<tried.count).map { index in
+            Image(width: 28, height: 28, channels: 1, pixels: Array(pixels[(index * 784)..<((index + 1) * 784)]))
         }
-        return Setup(model: model, images: tried, labels: (9000..<9006).map { Int(labels[$0]) })
+        return Setup(model: model, images: images, labels: tried.labels.map(Int.init))
     }
 
     /// The built executable sits beside the test bundle's resources in the build directory.

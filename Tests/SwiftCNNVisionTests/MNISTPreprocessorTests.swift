@@ -118,9 +118,7 @@ struct MNISTPreprocessorTests {
     /// close to the original.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
     func recoversRealDigitsFromEnlargedCopies() throws {
-        let directory = URL(fileURLWithPath: ProcessInfo.processInfo.environment["MNIST_DIR"]!)
-        let images = try IDXFile(contentsOf: directory.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
-            .tensor(dividedBy: 255)
+        let images = try MNIST(downloadMissingFiles: false).test.inputs
         for index in 0..<5 {
             let original = Image(width: 28, height: 28, channels: 1,
                                  pixels: Array(images.scalars[(index * 784)..<((index + 1) * 784)]))

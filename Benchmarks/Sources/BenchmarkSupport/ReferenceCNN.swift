@@ -18,15 +18,7 @@ public enum ReferenceCNN {
 
     /// A freshly initialised model (Glorot-uniform kernels, zero biases) whose weights follow `seed`.
     public static func model(seed: UInt64 = 1) throws -> Sequential {
-        let model = try Sequential(inputShape: inputShape, seed: seed) {
-            Conv2D(filters: 32, kernelSize: 3, activation: .relu)
-            MaxPool2D(poolSize: 2)
-            Conv2D(filters: 64, kernelSize: 3, activation: .relu)
-            MaxPool2D(poolSize: 2)
-            Flatten()
-            Dense(units: 64, activation: .relu)
-            Dense(units: 10)
-        }
+        let model = try Sequential.referenceCNN(inputShape: inputShape, seed: seed)
         precondition(model.parameterCount == parameterCount,
                      "The reference CNN has \(model.parameterCount) parameters instead of \(parameterCount)")
         return model

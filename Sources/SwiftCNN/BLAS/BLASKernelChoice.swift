@@ -28,8 +28,7 @@ public struct BLASKernelChoice: Sendable, CustomStringConvertible {
     public var description: String {
         switch reason {
         case .environment:
-            if let better = Self.coreType(for: features), let betterTier = Self.tier(ofCore: better),
-               let tier = Self.tier(ofCore: coreName), tier < betterTier {
+            if let better = Self.shouldSwitch(from: coreName, features: features) {
                 return "\(coreName) (forced by OPENBLAS_CORETYPE; this CPU runs the faster \(better) kernels when it is unset)"
             }
             return "\(coreName) (from OPENBLAS_CORETYPE)"

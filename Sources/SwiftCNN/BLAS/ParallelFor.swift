@@ -16,35 +16,16 @@ func parallelFor(_ chunkCount: Int, chunksOf range: Range<Int>,
     WorkerPool.shared.run(chunks: Swift.max(1, chunkCount), of: range, threads: Backend.threadCount, body)
 }
 
-/// Runs `body` for each of `iterations` indices, spread over ``Backend/threadCount`` threads.
-///
-/// Iterations must be independent; with one thread or one iteration, `body` runs on the calling thread.
-/// Handing `body` to other threads allocates; hot loops use ``parallelFor(_:chunksOf:_:)`` instead.
-func parallelFor(_ iterations: Int, _ body: (Int) -> Void) {
-    guard iterations > 1, Backend.threadCount > 1 else {
-        for index in 0..<iterations { body(index) }
-        return
-    }
-    withoutActuallyEscaping(body) { body in
-        parallelFor(iterations, chunksOf: 0..<iterations) { _, indices in
-            for index in indices { body(index) }
-        }
-    }
+/// How many chunks to split `count` elements into for ``parallelFor(_:chunksOf:_:)``: one a thread, but
+/// none smaller than `minimumChunk`, so that small loops stay on the calling thread.
+func threadChunkCount(for count: Int, minimumChunk: Int) -> Int {
+    Swift.max(1, Swift.min(Backend.threadCount, count / Swift.max(1, minimumChunk)))
 }
 
-/// Splits `range` into one contiguous chunk per thread and runs `body` on each chunk in parallel.
-///
-/// Chunks never have fewer than `minimumChunk` elements, so small ranges stay on the calling thread.
-/// Handing `body` to other threads allocates; hot loops use ``parallelFor(_:chunksOf:_:)`` instead.
-func parallelFor(chunksOf range: Range<Int>, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
-    let chunks = Swift.max(1, Swift.min(Backend.threadCount, range.count / Swift.max(1, minimumChunk)))
-    guard chunks > 1 else {
-        body(range)
-        return
-    }
-    withoutActuallyEscaping(body) { body in
-        parallelFor(chunks, chunksOf: range) { _, chunk in body(chunk) }
-    }
+/// ``threadChunkCount(for:minimumChunk:)`` for `rows` rows of `width` elements, with enough rows per
+/// chunk (`minimumElements` elements) that spreading an element-wise pass pays for waking the threads.
+func threadChunkCount(rows: Int, width: Int, minimumElements: Int = 1 << 14) -> Int {
+    threadChunkCount(for: rows, minimumChunk: Swift.max(1, minimumElements / Swift.max(1, width)))
 }
 
 /// Long-lived threads that run the parallel loops, so that a loop costs a wake-up rather than a thread

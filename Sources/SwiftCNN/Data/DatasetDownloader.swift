@@ -73,7 +73,9 @@ public struct DatasetDownloader: Sendable {
         let destination = directory.appendingPathComponent(name)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(bytes).write(to: destination, options: .atomic)
+            try AtomicFile.replaceContents(of: destination, with: Data(bytes))
+        } catch let failure as AtomicFile.Failure {
+            throw DownloadError.cannotSave(file: destination.path, reason: failure.reason)
         } catch {
             throw DownloadError.cannotSave(file: destination.path, reason: error.localizedDescription)
         }

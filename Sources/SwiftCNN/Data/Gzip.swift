@@ -11,8 +11,9 @@ import CZlib
 /// ```
 public enum Gzip {
     /// Whether `bytes` start with the gzip magic bytes 1f 8b.
-    public static func hasGzipMagic(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    public static func hasGzipMagic(_ bytes: some Collection<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        return iterator.next() == 0x1F && iterator.next() == 0x8B
     }
 
     /// The content of gzip data. Concatenated gzip members (as `cat a.gz b.gz` makes) decompress to
@@ -54,7 +55,7 @@ public enum Gzip {
 
                 switch status {
                 case Z_STREAM_END:
-                    let rest = Array(input[consumed...])
+                    let rest = input[consumed...]
                     if rest.isEmpty { return }
                     guard hasGzipMagic(rest) else { throw GzipError.trailingData(byteCount: rest.count) }
                     inflateReset(&stream)

@@ -15,11 +15,9 @@ func convolutionReference(_ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g
                     var sum = Double(bias?[f] ?? 0)
                     for kh in 0..<g.windowHeight {
                         for kw in 0..<g.windowWidth {
-                            let ih = oh * g.strideHeight - g.padTop + kh
-                            let iw = ow * g.strideWidth - g.padLeft + kw
-                            guard (0..<g.inputHeight).contains(ih), (0..<g.inputWidth).contains(iw) else { continue }
+                            guard let cell = g.inputCell(output: oh, ow, window: kh, kw) else { continue }
                             for c in 0..<g.channels {
-                                sum += Double(x[n, ih, iw, c]) * Double(kernel[kh, kw, c, f])
+                                sum += Double(x[n, cell.row, cell.column, c]) * Double(kernel[kh, kw, c, f])
                             }
                         }
                     }
@@ -54,10 +52,8 @@ func convolutionParameterGradientsReference(_ x: Tensor, outputGradient dz: Tens
                     for n in 0..<batch {
                         for oh in 0..<g.outputHeight {
                             for ow in 0..<g.outputWidth {
-                                let ih = oh * g.strideHeight - g.padTop + kh
-                                let iw = ow * g.strideWidth - g.padLeft + kw
-                                guard (0..<g.inputHeight).contains(ih), (0..<g.inputWidth).contains(iw) else { continue }
-                                sum += Double(x[n, ih, iw, c]) * Double(dz[n, oh, ow, f])
+                                guard let cell = g.inputCell(output: oh, ow, window: kh, kw) else { continue }
+                                sum += Double(x[n, cell.row, cell.column, c]) * Double(dz[n, oh, ow, f])
                             }
                         }
                     }

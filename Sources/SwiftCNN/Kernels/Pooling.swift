@@ -2,79 +2,8 @@
 // (padding cells are ignored, as in Keras: they never win a max and never count in an average).
 // argmax: one entry per element of y, the offset within its sample of x where the maximum came from.
 // In NHWC the C channels of a cell are contiguous, so the inner loops run over channels.
-// The range kernels take whole-batch pointers and compute a range of output rows (forward) or of
-// samples (backward), so that layers can split a batch across threads; the Tensor functions run a
-// whole batch.
-
-/// Max pooling of `x` into `y`, recording in `argmax` where each maximum came from, so the backward pass
-/// scatters gradients without searching again. Ties go to the first cell in row-major order.
-///
-/// `y` and `argmax` are workspaces: reused when possible, and `argmax` only grows.
-func maxPool(_ x: Tensor, geometry g: WindowGeometry, into y: inout Tensor, argmax: inout [Int32]) {
-    precondition(g.acceptsInput(x), "maxPool expects inputs of shape [N] + \(g.inputSampleShape), got \(x.shape)")
-    precondition(g.inputSampleCount <= Int(Int32.max),
-                 "maxPool records argmax as 32-bit offsets; a sample of shape \(g.inputSampleShape) is too large")
-    let batch = x.shape[0]
-    y.prepare(batch: batch, sampleShape: g.pooledSampleShape)
-    if argmax.count < y.count {
-        argmax = [Int32](repeating: 0, count: y.count)
-    }
-    let source = x.storage.pointer, destination = y.storage.pointer
-    argmax.withUnsafeMutableBufferPointer { argmax in
-        let indices = argmax.baseAddress!
-        parallelFor(chunksOf: 0..<(batch * g.outputHeight), minimumChunk: 8) { outputRows in
-            maxPool(source, geometry: g, outputRows: outputRows, into: destination, argmax: indices)
-        }
-    }
-}
-
-/// The gradient of max pooling: each element of `outputGradient` goes to the input cell that won its
-/// window in the forward pass (given by `argmax`), summed where one cell won several windows.
-/// `inputGradient` is a workspace, reused when possible, and fully overwritten.
-func maxPoolBackward(_ outputGradient: Tensor, argmax: [Int32], geometry g: WindowGeometry,
-                     into inputGradient: inout Tensor) {
-    precondition(g.acceptsOutput(outputGradient, channels: g.channels),
-                 "maxPoolBackward expects gradients of shape [N] + \(g.pooledSampleShape), got \(outputGradient.shape)")
-    precondition(argmax.count >= outputGradient.count,
-                 "maxPoolBackward needs the argmax of a forward pass over \(outputGradient.shape[0]) samples")
-    let batch = outputGradient.shape[0]
-    inputGradient.prepare(batch: batch, sampleShape: g.inputSampleShape)
-    let source = outputGradient.storage.pointer, destination = inputGradient.storage.pointer
-    argmax.withUnsafeBufferPointer { argmax in
-        let indices = argmax.baseAddress!
-        parallelFor(chunksOf: 0..<batch) { samples in
-            maxPoolBackward(source, argmax: indices, geometry: g, samples: samples, into: destination)
-        }
-    }
-}
-
-/// Average pooling of `x` into `y`: each output is the mean of the window cells inside the image.
-/// `y` is a workspace, reused when possible.
-func averagePool(_ x: Tensor, geometry g: WindowGeometry, into y: inout Tensor) {
-    precondition(g.acceptsInput(x), "averagePool expects inputs of shape [N] + \(g.inputSampleShape), got \(x.shape)")
-    let batch = x.shape[0]
-    y.prepare(batch: batch, sampleShape: g.pooledSampleShape)
-    let source = x.storage.pointer, destination = y.storage.pointer
-    parallelFor(chunksOf: 0..<(batch * g.outputHeight), minimumChunk: 8) { outputRows in
-        averagePool(source, geometry: g, outputRows: outputRows, into: destination)
-    }
-}
-
-/// The gradient of average pooling: each element of `outputGradient`, divided by the number of cells its
-/// window averaged, is added to each of those cells. `inputGradient` is a workspace, reused when
-/// possible, and fully overwritten.
-func averagePoolBackward(_ outputGradient: Tensor, geometry g: WindowGeometry, into inputGradient: inout Tensor) {
-    precondition(g.acceptsOutput(outputGradient, channels: g.channels),
-                 "averagePoolBackward expects gradients of shape [N] + \(g.pooledSampleShape), got \(outputGradient.shape)")
-    let batch = outputGradient.shape[0]
-    inputGradient.prepare(batch: batch, sampleShape: g.inputSampleShape)
-    let source = outputGradient.storage.pointer, destination = inputGradient.storage.pointer
-    parallelFor(chunksOf: 0..<batch) { samples in
-        averagePoolBackward(source, geometry: g, samples: samples, into: destination)
-    }
-}
-
-// MARK: - Range kernels
+// The kernels take whole-batch pointers and compute a range of output rows (forward) or of samples
+// (backward), so that layers can split a batch across threads.
 
 /// Max pooling of output rows `outputRows` (row r is sample r / OH, output row r % OH).
 func maxPool(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: Range<Int>,

@@ -12,9 +12,7 @@ private func forEachOutput(of g: WindowGeometry, batch: Int,
                 var cells: [(ih: Int, iw: Int)] = []
                 for kh in 0..<g.windowHeight {
                     for kw in 0..<g.windowWidth {
-                        let ih = oh * g.strideHeight - g.padTop + kh
-                        let iw = ow * g.strideWidth - g.padLeft + kw
-                        if (0..<g.inputHeight).contains(ih), (0..<g.inputWidth).contains(iw) { cells.append((ih, iw)) }
+                        if let cell = g.inputCell(output: oh, ow, window: kh, kw) { cells.append((cell.row, cell.column)) }
                     }
                 }
                 for c in 0..<g.channels { body(n, oh, ow, c, cells) }

@@ -4,7 +4,8 @@
 ///
 /// It only grows, so a warmed-up step reuses it without allocating.
 final class ScratchBuffer<Element> {
-    private var pointer: UnsafeMutablePointer<Element>
+    /// The buffer as the last ``reserve(_:)`` left it.
+    private(set) var pointer: UnsafeMutablePointer<Element>
     private var capacity: Int
 
     init() {

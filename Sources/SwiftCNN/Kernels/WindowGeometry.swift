@@ -25,8 +25,6 @@ struct WindowGeometry: Equatable, Sendable {
     let inputSampleShape: [Int]
     /// `[OH, OW, C]`: one pooled sample, which keeps the channels.
     let pooledSampleShape: [Int]
-    /// `[KH·KW·C]`: one row of the im2col matrix.
-    let patchShape: [Int]
 
     init(inputHeight: Int, inputWidth: Int, channels: Int,
          windowHeight: Int, windowWidth: Int, strideHeight: Int, strideWidth: Int,
@@ -55,7 +53,6 @@ struct WindowGeometry: Equatable, Sendable {
         self.outputWidth = outputWidth
         inputSampleShape = [inputHeight, inputWidth, channels]
         pooledSampleShape = [outputHeight, outputWidth, channels]
-        patchShape = [windowHeight * windowWidth * channels]
     }
 
     /// Elements in one input sample: H·W·C.
@@ -86,9 +83,12 @@ struct WindowGeometry: Equatable, Sendable {
         x.rank == 4 && x.shape.dropFirst().elementsEqual(inputSampleShape)
     }
 
-    /// Whether `y` is a batch of pooled outputs with `channels` per cell: `[N, OH, OW, channels]`.
-    func acceptsOutput(_ y: Tensor, channels: Int) -> Bool {
-        y.rank == 4 && y.shape[1] == outputHeight && y.shape[2] == outputWidth && y.shape[3] == channels
+    /// The image cell under cell (`kh`, `kw`) of the window of output position (`oh`, `ow`), or nil when
+    /// it lies in the padding: the definition the naive reference kernels are written from.
+    func inputCell(output oh: Int, _ ow: Int, window kh: Int, _ kw: Int) -> (row: Int, column: Int)? {
+        let row = oh * strideHeight - padTop + kh, column = ow * strideWidth - padLeft + kw
+        guard (0..<inputHeight).contains(row), (0..<inputWidth).contains(column) else { return nil }
+        return (row, column)
     }
 
     /// The image rows `firstRow ..< firstRow + count` that window row `outputRow` covers, clipped to the
@@ -97,15 +97,6 @@ struct WindowGeometry: Equatable, Sendable {
     func rowSpan(ofOutputRow outputRow: Int) -> (first: Int, lower: Int, upper: Int) {
         let first = outputRow &* strideHeight &- padTop
         return (first, Swift.max(0, 0 &- first), Swift.min(windowHeight, inputHeight &- first))
-    }
-
-    /// The output columns whose window column `tap` (0 ≤ tap < KW) lands inside the image.
-    func outputColumns(reachingImageColumnsWithTap tap: Int) -> Range<Int> {
-        // Column ow reads image column ow·SW − padLeft + tap, which must lie in 0 ..< W.
-        let offset = padLeft - tap
-        let first = offset <= 0 ? 0 : (offset + strideWidth - 1) / strideWidth
-        let lastPlusOne = inputWidth - 1 + offset < 0 ? 0 : (inputWidth - 1 + offset) / strideWidth + 1
-        return Swift.min(first, outputWidth)..<Swift.max(Swift.min(first, outputWidth), Swift.min(lastPlusOne, outputWidth))
     }
 
     /// The clipped columns of window column `outputColumn`, like ``rowSpan(ofOutputRow:)``.

@@ -36,7 +36,7 @@ public final class BatchNormalization: Layer {
     private var centeredScale = Tensor(shape: [0])
     private var shift = Tensor(shape: [0])
     /// Per-thread partial sums of the channel reductions, in `Double` so one pass gives the variance.
-    private var partialSums = UnsafeMutableBufferPointer<Double>(start: nil, count: 0)
+    private let partialSums = ScratchBuffer<Double>()
     /// The input of the last training-mode forward call, released by backward so that the layer
     /// before can reuse its output workspace.
     private var input: Tensor?
@@ -55,10 +55,6 @@ public final class BatchNormalization: Layer {
         parameters = [gamma, beta]
         runningMean = Tensor(shape: [0])
         runningVariance = Tensor(shape: [0])
-    }
-
-    deinit {
-        partialSums.deallocate()
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
@@ -120,7 +116,7 @@ public final class BatchNormalization: Layer {
         for c in 0..<channels {
             scale[c] = gamma[c] * inverseDeviation[c]
         }
-        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk), chunksOf: 0..<rows, normalizeRows)
+        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, normalizeRows)
         pass = nil
         self.input = training ? input : nil
         return output
@@ -152,25 +148,20 @@ public final class BatchNormalization: Layer {
         }
 
         // dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M) with x̂ = (x − μ)σ⁻¹, M values per channel, is one affine map
-        // per channel: dx = a·dy + b·(x − μ) + d.
-        let gamma = self.gamma.value.storage.pointer
+        // per channel: dx = a·dy + b·(x − μ) + d, where a = γσ⁻¹ is the forward pass's scale.
         let a = self.scale.storage.pointer, b = centeredScale.storage.pointer, d = shift.storage.pointer
         let inverseCount = 1 / Float(rows)
         for c in 0..<channels {
-            a[c] = gamma[c] * inverseDeviation[c]
             b[c] = -a[c] * inverseDeviation[c] * dGamma[c] * inverseCount
             d[c] = -a[c] * dBeta[c] * inverseCount
         }
         inputGradient.prepare(shape: input.shape)
         pass?.result = inputGradient.storage.pointer
-        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk), chunksOf: 0..<rows,
+        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows,
                     combineGradientRows)
         pass = nil
         return inputGradient
     }
-
-    /// Enough rows per thread that spreading an element-wise pass pays for waking the threads.
-    private var rowsPerChunk: Int { Swift.max(1, (1 << 14) / channels) }
 
     /// Runs `accumulate(chunk, rows)` over chunks of the rows on all threads, each chunk adding into its
     /// own pair of `[C]` partial sums (``chunkSums(_:)``), and returns the totals: `C` first sums, then
@@ -181,13 +172,9 @@ public final class BatchNormalization: Layer {
     private func channelSums(
         rows: Int, _ accumulate: @escaping (_ chunk: Int, _ rows: Range<Int>) -> Void
     ) -> UnsafePointer<Double> {
-        let chunks = Swift.max(1, Swift.min(Backend.threadCount, rows * channels / (1 << 15)))
+        let chunks = threadChunkCount(for: rows * channels, minimumChunk: 1 << 15)
         let stride = 2 * channels
-        if partialSums.count < chunks * stride {
-            partialSums.deallocate()
-            partialSums = .allocate(capacity: chunks * stride)
-        }
-        let base = partialSums.baseAddress!
+        let base = partialSums.reserve(chunks * stride)
         base.update(repeating: 0, count: chunks * stride)
         parallelFor(chunks, chunksOf: 0..<rows, accumulate)
         for chunk in 1..<chunks {
@@ -199,7 +186,7 @@ public final class BatchNormalization: Layer {
 
     /// The pair of `[C]` partial sums that chunk `chunk` of ``channelSums(rows:_:)`` adds into.
     private func chunkSums(_ chunk: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
-        let first = partialSums.baseAddress! + chunk &* 2 &* channels
+        let first = partialSums.pointer + chunk &* 2 &* channels
         return (first, first + channels)
     }
 

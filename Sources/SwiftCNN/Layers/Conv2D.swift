@@ -41,11 +41,11 @@ public final class Conv2D: Layer {
     public let parameters: [Parameter]
 
     private(set) var geometry: WindowGeometry?
-    private var kernelShape: [Int] = []
-    private let biasShape: [Int]
+    private(set) var kernelShape: [Int] = []
+    let biasShape: [Int]
     private var outputSampleShape: [Int] = []
     /// Whether the passes run the single-channel kernels rather than im2col and matrix products.
-    private var convolvesDirectly = false
+    private(set) var convolvesDirectly = false
 
     // Workspaces, reused from one batch to the next.
     private var output = Tensor(shape: [0])
@@ -200,8 +200,7 @@ public final class Conv2D: Layer {
         let blockRows = blockSamples * positions
         // Per chunk: partial kernel and bias gradients, then its blocks (im2col, their gradient, and the
         // activation gradient), or the direct kernel's row of activation gradients.
-        let parameterSize = cacheLineAligned(floats: patchLength * filters)
-        let partialSize = parameterSize + cacheLineAligned(floats: filters)
+        let partialSize = PartialGradients.size(kernelCount: patchLength * filters, biasCount: filters)
         let columnsSize = direct || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * patchLength)
         let columnGradientSize = needsInputGradient ? columnsSize : 0
         let gradientSize = direct ? cacheLineAligned(floats: directPass(geometry: g).scratchFloats)
@@ -209,35 +208,28 @@ public final class Conv2D: Layer {
         let chunkSize = partialSize + columnsSize + columnGradientSize + gradientSize
         let pass = BackwardPass(
             x: input.storage.pointer, y: output.storage.pointer, dy: outputGradient.storage.pointer,
-            w: kernel.value.storage.pointer, dw: kernel.gradient.storage.pointer,
-            db: bias?.gradient.storage.pointer, dx: needsInputGradient ? inputGradient.storage.pointer : nil,
-            buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize, parameterSize: parameterSize,
-            partialSize: partialSize, columnsSize: columnsSize, columnGradientSize: columnGradientSize,
-            blockSamples: blockSamples, direct: direct)
+            w: kernel.value.storage.pointer, dx: needsInputGradient ? inputGradient.storage.pointer : nil,
+            partials: PartialGradients(kernel: kernel.gradient.storage.pointer, bias: bias?.gradient.storage.pointer,
+                                       kernelCount: patchLength * filters, biasCount: filters,
+                                       buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize),
+            columnsSize: columnsSize, columnGradientSize: columnGradientSize, blockSamples: blockSamples, direct: direct)
         backwardPass = pass
         parallelFor(chunkCount, chunksOf: 0..<batch, backpropagateSamples)
         backwardPass = nil
-        combinePartials(of: pass, chunks: chunkCount)
+        pass.partials.combine(chunks: chunkCount)
         return needsInputGradient ? inputGradient : nil
     }
 
     /// The pointers and buffer layout of the backward pass in progress, for the threads' chunks.
     private struct BackwardPass {
         let x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, w: UnsafePointer<Float>
-        let dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?
-        /// One region of `chunkSize` floats per chunk: partial gradients, then the chunk's blocks.
-        let buffers: UnsafeMutablePointer<Float>
-        let chunkSize: Int, parameterSize: Int, partialSize: Int, columnsSize: Int, columnGradientSize: Int
+        let dx: UnsafeMutablePointer<Float>?
+        /// Each chunk's region: its partial gradients, then its blocks.
+        let partials: PartialGradients
+        let columnsSize: Int, columnGradientSize: Int
         let blockSamples: Int
         /// Whether the single-channel kernels compute the parameter gradients (no input gradient needed).
         let direct: Bool
-
-        /// Where chunk `chunk` sums its kernel and bias gradients: chunk 0 straight into the layer's.
-        func partials(_ chunk: Int) -> (kernel: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) {
-            guard chunk > 0 else { return (dw, db) }
-            let base = buffers + chunk &* chunkSize
-            return (base, db.map { _ in base + parameterSize })
-        }
     }
 
     private var backwardPass: BackwardPass?
@@ -247,8 +239,8 @@ public final class Conv2D: Layer {
     private func backpropagateSamples(_ chunk: Int, _ samples: Range<Int>) {
         guard let pass = backwardPass, let g = geometry else { return }
         let filters = self.filters, activation = self.activation, patchLength = g.patchLength
-        let (dw, db) = pass.partials(chunk)
-        let blocks = pass.buffers + chunk &* pass.chunkSize + pass.partialSize
+        let (dw, db) = pass.partials.sums(forChunk: chunk)
+        let blocks = pass.partials.scratch(forChunk: chunk)
         if pass.direct {
             directPass(geometry: g).parameterGradients(pass.x, outputGradient: pass.dy, output: pass.y, samples: samples,
                                                        kernelGradient: dw, biasGradient: db, scratch: blocks)
@@ -293,15 +285,6 @@ public final class Conv2D: Layer {
                 }
             }
             start = end
-        }
-    }
-
-    /// Adds the partial gradients of chunks 1..<chunks to chunk 0's, which are the layer's, in chunk order.
-    private func combinePartials(of pass: BackwardPass, chunks: Int) {
-        for chunk in 1..<Swift.max(1, chunks) {
-            let (kernel, bias) = pass.partials(chunk)
-            pass.dw.add(kernel, count: kernelShape.reduce(1, *))
-            if let db = pass.db, let bias { db.add(bias, count: filters) }
         }
     }
 

@@ -4,56 +4,66 @@
 /// batch 64), the pooling reads it back, and in the backward pass the pooling writes a gradient of
 /// that size for the convolution to read again. Fused, each 2×2 window's four outputs stay in registers
 /// until their maximum is stored, and the kernel gradient is gathered straight from the pooled
-/// gradient and which cell won. ``Sequential`` uses it in place of its first two layers when they fit;
-/// the parameters stay the convolution's.
-final class FusedConvolutionMaxPool {
+/// gradient and which cell won. ``Sequential`` runs it in place of its first two layers when they fit
+/// (see ``fused(_:)``); the parameters stay the convolution's. As a first layer it computes no input
+/// gradient.
+final class FusedConvolutionMaxPool: Layer {
+    let name = "conv2d+max_pooling2d"
     let convolution: Conv2D
-    let pooling: MaxPool2D
 
     private let geometry: WindowGeometry
     private let pooledShape: [Int]
-    // Kept, not rebuilt per pass: an array literal is a heap allocation.
-    private let kernelShape: [Int], biasShape: [Int]
     private var output = Tensor(shape: [0])
     private let winners = ScratchBuffer<UInt8>()
     private let scratch = ScratchBuffer<Float>()
     /// The input of the last training-mode forward pass, released by backward.
     private var input: Tensor?
-    private var pass: Pass?
 
-    /// The pointers of the pass in progress and each chunk's scratch, for the threads.
-    private struct Pass {
+    /// The pointers of the forward pass in progress, and each chunk's scratch, for the threads.
+    private struct ForwardPass {
         let kernels: SingleChannelConvolution
         let x: UnsafePointer<Float>, pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>
-        let dpooled: UnsafePointer<Float>?
-        let buffers: UnsafeMutablePointer<Float>
-        let chunkSize: Int, parameterSize: Int
-
-        func scratch(_ chunk: Int) -> UnsafeMutablePointer<Float> { buffers + chunk &* chunkSize + 2 &* parameterSize }
-
-        /// Where chunk `chunk` sums its kernel and bias gradients: chunk 0 straight into the layer's.
-        func partials(_ chunk: Int, kernel: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?)
-            -> (kernel: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) {
-            guard chunk > 0 else { return (kernel, bias) }
-            let base = buffers + chunk &* chunkSize
-            return (base, bias.map { _ in base + parameterSize })
-        }
+        let buffers: UnsafeMutablePointer<Float>, chunkSize: Int
     }
 
-    /// The fused pair, or nil when the layers (already built) don't fit: a single-channel convolution the
-    /// direct kernels run, with a ReLU or no activation, then 2×2 pooling with stride 2 and no padding.
+    /// The pointers of the backward pass in progress, and each chunk's partial gradients and scratch.
+    private struct BackwardPass {
+        let kernels: SingleChannelConvolution
+        let x: UnsafePointer<Float>, dpooled: UnsafePointer<Float>
+        let pooled: UnsafePointer<Float>, winners: UnsafePointer<UInt8>
+        let partials: PartialGradients
+    }
+
+    private var forwardPass: ForwardPass?
+    private var backwardPass: BackwardPass?
+
+    /// The fused pair, or nil when the layers (already built) don't fit: a convolution the single-channel
+    /// kernels run, with a ReLU or no activation, then 2×2 pooling with stride 2 and no padding.
     init?(_ convolution: Conv2D, _ pooling: MaxPool2D) {
-        guard let geometry = convolution.geometry, convolution.algorithm == .automatic,
-              SingleChannelConvolution.applies(to: geometry, filters: convolution.filters),
+        guard let geometry = convolution.geometry, convolution.convolvesDirectly,
               SingleChannelConvolution.fusesMaxPool(poolSize: pooling.poolSize, strides: pooling.strides,
                                                     padding: pooling.padding, after: convolution.activation)
         else { return nil }
         self.convolution = convolution
-        self.pooling = pooling
         self.geometry = geometry
         pooledShape = [geometry.outputHeight / 2, geometry.outputWidth / 2, convolution.filters]
-        kernelShape = [geometry.windowHeight, geometry.windowWidth, 1, convolution.filters]
-        biasShape = [convolution.filters]
+    }
+
+    /// `layers` with a leading convolution and pooling that fit replaced by their fused pass: the layers
+    /// a model runs. Only the first pair is fused, since a first layer needs no input gradient.
+    static func fused(_ layers: [Layer]) -> [Layer] {
+        guard layers.count >= 2, let convolution = layers[0] as? Conv2D, let pooling = layers[1] as? MaxPool2D,
+              let fused = FusedConvolutionMaxPool(convolution, pooling) else { return layers }
+        return [fused] + layers.dropFirst(2)
+    }
+
+    var parameters: [Parameter] { convolution.parameters }
+
+    /// The pooled shape; both layers are built already.
+    func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
+        precondition(inputShape == geometry.inputSampleShape,
+                     "The fused Conv2D was built for inputs \(geometry.inputSampleShape), got \(inputShape)")
+        return pooledShape
     }
 
     private var kernels: SingleChannelConvolution { convolution.directPass(geometry: geometry) }
@@ -67,59 +77,55 @@ final class FusedConvolutionMaxPool {
         output.prepare(batch: batch, sampleShape: pooledShape)
         let kernels = self.kernels, chunkCount = Swift.min(Backend.threadCount, rows)
         let chunkSize = cacheLineAligned(floats: kernels.scratchFloats)
-        pass = Pass(kernels: kernels, x: input.storage.pointer, pooled: output.storage.pointer,
-                    winners: winners.reserve(output.count), dpooled: nil,
-                    buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize, parameterSize: 0)
+        forwardPass = ForwardPass(kernels: kernels, x: input.storage.pointer, pooled: output.storage.pointer,
+                                  winners: winners.reserve(output.count),
+                                  buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize)
         parallelFor(chunkCount, chunksOf: 0..<rows, convolveRows)
-        pass = nil
+        forwardPass = nil
         self.input = training ? input : nil
         return output
     }
 
     private func convolveRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass else { return }
+        guard let pass = forwardPass else { return }
         pass.kernels.convolveAndMaxPool(pass.x, pooledRows: rows, into: pass.pooled, winners: pass.winners,
-                                        scratch: pass.scratch(chunk))
+                                        scratch: pass.buffers + chunk &* pass.chunkSize)
     }
 
-    /// Sets the convolution's parameter gradients from the gradient of the pooled output. The first layer
-    /// of a model needs no input gradient, so none is computed.
-    func backward(_ outputGradient: Tensor) {
+    /// Sets the convolution's parameter gradients from the gradient of the pooled output; returns nil, as
+    /// the first layer of a model needs no input gradient.
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        precondition(!needsInputGradient, "The fused Conv2D and MaxPool2D compute no input gradient")
         guard let input else { preconditionFailure("Conv2D.backward needs a training-mode forward pass first") }
         self.input = nil
         precondition(outputGradient.shape == output.shape,
                      "MaxPool2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
         let batch = outputGradient.shape[0], kernels = self.kernels
-        convolution.kernel.gradient.prepare(shape: kernelShape)
-        convolution.bias?.gradient.prepare(shape: biasShape)
+        convolution.kernel.gradient.prepare(shape: convolution.kernelShape)
+        convolution.bias?.gradient.prepare(shape: convolution.biasShape)
         let chunkCount = Swift.min(Backend.threadCount, batch)
-        let parameterSize = cacheLineAligned(floats: kernelShape.reduce(1, *))
-        let chunkSize = 2 * parameterSize + cacheLineAligned(floats: kernels.scratchFloats)
-        let pass = Pass(kernels: kernels, x: input.storage.pointer, pooled: output.storage.pointer,
-                        winners: winners.reserve(output.count), dpooled: outputGradient.storage.pointer,
-                        buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize,
-                        parameterSize: parameterSize)
-        self.pass = pass
+        let kernelCount = convolution.kernel.gradient.count, biasCount = convolution.filters
+        let chunkSize = PartialGradients.size(kernelCount: kernelCount, biasCount: biasCount)
+            + cacheLineAligned(floats: kernels.scratchFloats)
+        let pass = BackwardPass(
+            kernels: kernels, x: input.storage.pointer, dpooled: outputGradient.storage.pointer,
+            pooled: output.storage.pointer, winners: winners.reserve(output.count),
+            partials: PartialGradients(kernel: convolution.kernel.gradient.storage.pointer,
+                                       bias: convolution.bias?.gradient.storage.pointer,
+                                       kernelCount: kernelCount, biasCount: biasCount,
+                                       buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize))
+        backwardPass = pass
         parallelFor(chunkCount, chunksOf: 0..<batch, backpropagateSamples)
-        self.pass = nil
-        let (dw, db) = gradientPointers
-        for chunk in 1..<Swift.max(1, chunkCount) {
-            let partials = pass.partials(chunk, kernel: dw, bias: db)
-            dw.add(partials.kernel, count: kernelShape.reduce(1, *))
-            if let db, let bias = partials.bias { db.add(bias, count: convolution.filters) }
-        }
-    }
-
-    private var gradientPointers: (kernel: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?) {
-        (convolution.kernel.gradient.storage.pointer, convolution.bias?.gradient.storage.pointer)
+        backwardPass = nil
+        pass.partials.combine(chunks: chunkCount)
+        return nil
     }
 
     private func backpropagateSamples(_ chunk: Int, _ samples: Range<Int>) {
-        guard let pass, let dpooled = pass.dpooled else { return }
-        let (dw, db) = gradientPointers
-        let partials = pass.partials(chunk, kernel: dw, bias: db)
-        pass.kernels.maxPoolParameterGradients(pass.x, pooledGradient: dpooled, pooled: pass.pooled, winners: pass.winners,
-                                               samples: samples, kernelGradient: partials.kernel,
-                                               biasGradient: partials.bias, scratch: pass.scratch(chunk))
+        guard let pass = backwardPass else { return }
+        let (dw, db) = pass.partials.sums(forChunk: chunk)
+        pass.kernels.maxPoolParameterGradients(pass.x, pooledGradient: pass.dpooled, pooled: pass.pooled,
+                                               winners: pass.winners, samples: samples, kernelGradient: dw,
+                                               biasGradient: db, scratch: pass.partials.scratch(forChunk: chunk))
     }
 }

@@ -35,7 +35,7 @@ public final class Softmax: Layer {
         output.prepare(shape: input.shape)
         let width = input.shape[input.rank - 1], rows = input.count / width
         pass = (UnsafePointer(input.storage.pointer), nil, output.storage.pointer, width)
-        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk(width: width)), chunksOf: 0..<rows,
+        parallelFor(threadChunkCount(rows: rows, width: width), chunksOf: 0..<rows,
                     softmaxOfRows)
         pass = nil
         holdsTrainingOutput = training
@@ -51,15 +51,10 @@ public final class Softmax: Layer {
         let width = output.shape[output.rank - 1], rows = output.count / width
         pass = (UnsafePointer(output.storage.pointer), UnsafePointer(outputGradient.storage.pointer),
                 inputGradient.storage.pointer, width)
-        parallelFor(threadChunkCount(for: rows, minimumChunk: rowsPerChunk(width: width)), chunksOf: 0..<rows,
+        parallelFor(threadChunkCount(rows: rows, width: width), chunksOf: 0..<rows,
                     gradientOfRows)
         pass = nil
         return inputGradient
-    }
-
-    /// Enough rows per thread that spreading the work pays for waking the threads.
-    private func rowsPerChunk(width: Int) -> Int {
-        max(1, (1 << 14) / width)
     }
 
     private func softmaxOfRows(_ chunk: Int, _ rows: Range<Int>) {

@@ -7,15 +7,11 @@ extension Sequential {
                      "evaluate got samples of shape \(data.sampleShape) for a model with input shape \(inputShape)")
         precondition(!data.isEmpty, "evaluate needs at least one sample")
         precondition(batchSize > 0, "evaluate needs a positive batch size, got \(batchSize)")
-        let order = data.sampleOrder()
-        var inputs = Tensor(shape: [0])
-        var labels: [Int32] = []
         var lossSum: Double = 0
         var correct = 0
         for range in data.batchRanges(batchSize: batchSize) {
-            data.fillBatch(order[range], inputs: &inputs, labels: &labels)
-            let outputs = forward(inputs, training: false)
-            let targets = Labels.classes(labels)
+            let outputs = forwardInSlices(data.inputs, samples: range)
+            let targets = Labels.classes(Array(data.labels[range]))
             lossSum += Double(loss.value(predictions: outputs, labels: targets)) * Double(range.count)
             correct += targets.correctCount(of: outputs)
         }
@@ -61,19 +57,11 @@ extension Sequential {
         if count <= batchSize {
             return transform(forward(inputs, training: false))
         }
-        let sampleSize = inputs.count / count
         let outputSize = outputShape.reduce(1, *)
         var result = Tensor(shape: [count] + outputShape)
-        var batch = Tensor(shape: [0])
         for start in stride(from: 0, to: count, by: batchSize) {
             let end = min(start + batchSize, count)
-            batch.prepare(batch: end - start, sampleShape: inputShape)
-            batch.withUnsafeMutableBufferPointer { destination in
-                inputs.withUnsafeBufferPointer { source in
-                    _ = destination.update(fromContentsOf: source[(start * sampleSize)..<(end * sampleSize)])
-                }
-            }
-            let outputs = transform(forward(batch, training: false))
+            let outputs = transform(forwardInSlices(inputs, samples: start..<end))
             result.withUnsafeMutableBufferPointer { destination in
                 outputs.withUnsafeBufferPointer { source in
                     _ = UnsafeMutableBufferPointer(rebasing: destination[(start * outputSize)..<(end * outputSize)])

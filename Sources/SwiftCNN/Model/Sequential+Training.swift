@@ -125,11 +125,10 @@ extension Sequential {
     func computeGradients(inputs: Tensor, labels: [Int32], loss: Loss) -> (loss: Float, correctCount: Int) {
         let measured = forwardWithLoss(inputs, labels: labels, loss: loss)
         var gradient = lossGradient
-        for index in layers.indices.reversed().prefix(layers.count - firstUnfusedLayer) {
-            guard let inputGradient = layers[index].backward(gradient, needsInputGradient: index > 0) else { break }
+        for index in plan.indices.reversed() {
+            guard let inputGradient = plan[index].backward(gradient, needsInputGradient: index > 0) else { break }
             gradient = inputGradient
         }
-        fusedFirstLayers?.backward(gradient)
         return measured
     }
 
@@ -152,20 +151,17 @@ extension Sequential {
     /// The outputs of all layers applied in turn.
     func forward(_ inputs: Tensor, training: Bool) -> Tensor {
         if !training && inputs.shape[0] > Self.inferenceSliceSize {
-            return forwardInSlices(inputs)
+            return forwardInSlices(inputs, samples: 0..<inputs.shape[0])
         }
         return applyLayers(to: inputs, training: training)
     }
 
     /// The outputs of all layers applied in turn, without slicing.
     func applyLayers(to inputs: Tensor, training: Bool) -> Tensor {
-        var activations = fusedFirstLayers?.forward(inputs, training: training) ?? inputs
-        for layer in layers[firstUnfusedLayer...] {
+        var activations = inputs
+        for layer in plan {
             activations = layer.forward(activations, training: training)
         }
         return activations
     }
-
-    /// The index of the first layer that runs on its own.
-    private var firstUnfusedLayer: Int { fusedFirstLayers == nil ? 0 : 2 }
 }

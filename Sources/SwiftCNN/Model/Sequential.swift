@@ -32,9 +32,9 @@ public final class Sequential {
     /// Every trainable parameter of every layer, layer by layer in each layer's own order: the list the
     /// optimizer updates and checkpoints store.
     public let parameters: [Parameter]
-    /// The first two layers as one pass, when they are a single-channel convolution and a 2×2 max pooling
-    /// (as in most CNNs on grey images); the forward and backward passes then start after them.
-    let fusedFirstLayers: FusedConvolutionMaxPool?
+    /// The layers as the passes run them: ``layers``, except that a leading single-channel convolution
+    /// and 2×2 max pooling (as in most CNNs on grey images) run as one fused layer.
+    let plan: [Layer]
 
     // Training workspaces, reused from one batch to the next so that a warmed-up step allocates nothing.
     var batchInputs = Tensor(shape: [0])
@@ -74,11 +74,7 @@ public final class Sequential {
         self.seed = seed
         layerOutputShapes = shapes
         parameters = layers.flatMap(\.parameters)
-        if layers.count >= 2, let convolution = layers[0] as? Conv2D, let pooling = layers[1] as? MaxPool2D {
-            fusedFirstLayers = FusedConvolutionMaxPool(convolution, pooling)
-        } else {
-            fusedFirstLayers = nil
-        }
+        plan = FusedConvolutionMaxPool.fused(layers)
     }
 
     /// The shape of the model's output for one sample.

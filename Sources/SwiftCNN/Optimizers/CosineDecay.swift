@@ -1,5 +1,3 @@
-import Foundation
-
 /// A learning rate that decays along a half cosine from its peak to a final value by the end of the run,
 /// after an optional linear warm-up, like Keras's `CosineDecay` with `warmup_steps`.
 ///
@@ -31,7 +29,6 @@ public struct CosineDecay: LearningRateSchedule, Sendable {
         }
         let decaySteps = max(1, progress.totalSteps - warmupSteps)
         let fraction = min(1, Double(progress.step - warmupSteps) / Double(decaySteps))
-        let cosine = Float((1 + cos(Double.pi * fraction)) / 2)
-        return finalLearningRate + (peakLearningRate - finalLearningRate) * cosine
+        return Float(cosineAnnealing(from: Double(peakLearningRate), to: Double(finalLearningRate), fraction: fraction))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The learning rate as a function of training progress, set on the optimizer before every step.
 ///
 /// ```swift
@@ -28,4 +30,9 @@ public struct TrainingProgress: Equatable, Sendable {
 
     /// The epoch the step belongs to, from 0.
     public var epoch: Int { step / stepsPerEpoch }
+}
+
+/// From `start` at fraction 0 to `end` at fraction 1 along a half cosine (PyTorch's `_annealing_cos`).
+func cosineAnnealing(from start: Double, to end: Double, fraction: Double) -> Double {
+    end + (start - end) / 2 * (cos(Double.pi * fraction) + 1)
 }

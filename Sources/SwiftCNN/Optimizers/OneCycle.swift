@@ -1,5 +1,3 @@
-import Foundation
-
 /// The one-cycle policy (Smith and Topin, 2018) with the semantics of PyTorch's `OneCycleLR`
 /// (`anneal_strategy="cos"`, two phases): over the first `warmupFraction` of the run the learning rate
 /// rises along a half cosine from `maximum / initialDivisor` to `maximum`, then falls along a half
@@ -38,14 +36,9 @@ public struct OneCycle: LearningRateSchedule, Sendable {
         let fallEnd = Double(progress.totalSteps - 1)
         let step = Double(progress.step)
         if step <= riseEnd {
-            return Float(Self.anneal(from: initial, to: peak, fraction: riseEnd > 0 ? step / riseEnd : 1))
+            return Float(cosineAnnealing(from: initial, to: peak, fraction: riseEnd > 0 ? step / riseEnd : 1))
         }
         let fraction = min(1, (step - riseEnd) / (fallEnd - riseEnd))
-        return Float(Self.anneal(from: peak, to: final, fraction: fraction))
-    }
-
-    /// PyTorch's `_annealing_cos`: from `start` at fraction 0 to `end` at fraction 1 along a half cosine.
-    private static func anneal(from start: Double, to end: Double, fraction: Double) -> Double {
-        end + (start - end) / 2 * (cos(Double.pi * fraction) + 1)
+        return Float(cosineAnnealing(from: peak, to: final, fraction: fraction))
     }
 }

@@ -29,12 +29,18 @@ private func checkedPair(_ values: [Int], _ option: String) throws -> (height: I
     return (try checkedSize(values[0], option), try checkedSize(values[1], option))
 }
 
+/// `slope`, unless a leaky ReLU cannot use it (see ``LeakyReLU/init(slope:)``).
+private func checkedSlope(_ slope: Float) throws -> Float {
+    guard slope > 0, slope.isFinite else {
+        throw LayerConfigurationError("the leaky ReLU slope must be positive and finite, got \(slope)")
+    }
+    return slope
+}
+
 extension Activation {
     /// Throws unless the activation is one a layer can apply.
     fileprivate func checked() throws -> Activation {
-        if case let .leakyReLU(slope) = self, !(slope > 0 && slope.isFinite) {
-            throw LayerConfigurationError("the leaky ReLU slope must be positive and finite, got \(slope)")
-        }
+        if case let .leakyReLU(slope) = self { _ = try checkedSlope(slope) }
         return self
     }
 }
@@ -208,7 +214,6 @@ extension Dropout: SavableLayer {
         }
         self.init(rate: configuration.rate, seed: configuration.seed)
     }
-
 }
 
 extension LeakyReLU: SavableLayer {
@@ -222,40 +227,36 @@ extension LeakyReLU: SavableLayer {
     public var configuration: Configuration { Configuration(slope: slope) }
 
     public convenience init(configuration: Configuration) throws {
-        guard configuration.slope > 0, configuration.slope.isFinite else {
-            throw LayerConfigurationError("slope must be positive and finite, got \(configuration.slope)")
-        }
-        self.init(slope: configuration.slope)
+        self.init(slope: try checkedSlope(configuration.slope))
     }
-
 }
 
-extension Flatten: SavableLayer {
+/// A layer without options, saved by its type name alone.
+protocol SavableOptionlessLayer: SavableLayer where Configuration == EmptyLayerConfiguration {
+    init()
+}
+
+extension SavableOptionlessLayer {
+    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
+    public init(configuration: EmptyLayerConfiguration) { self.init() }
+}
+
+extension Flatten: SavableOptionlessLayer {
     public static var typeName: String { "flatten" }
-    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
-    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
 }
 
-extension ReLU: SavableLayer {
+extension ReLU: SavableOptionlessLayer {
     public static var typeName: String { "relu" }
-    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
-    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
 }
 
-extension Sigmoid: SavableLayer {
+extension Sigmoid: SavableOptionlessLayer {
     public static var typeName: String { "sigmoid" }
-    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
-    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
 }
 
-extension Tanh: SavableLayer {
+extension Tanh: SavableOptionlessLayer {
     public static var typeName: String { "tanh" }
-    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
-    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
 }
 
-extension Softmax: SavableLayer {
+extension Softmax: SavableOptionlessLayer {
     public static var typeName: String { "softmax" }
-    public var configuration: EmptyLayerConfiguration { EmptyLayerConfiguration() }
-    public convenience init(configuration: EmptyLayerConfiguration) { self.init() }
 }

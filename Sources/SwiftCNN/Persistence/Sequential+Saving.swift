@@ -68,13 +68,13 @@ extension Sequential {
             for parameter in layer.parameters {
                 precondition(seen.insert(parameter.name).inserted,
                              "Layer \(index) (\(layer.name)) has two parameters named '\(parameter.name)'")
-                result.append(("layers.\(index).\(parameter.name)", parameter.value))
+                result.append((Sequential.fileName(ofLayer: index, parameter.name), parameter.value))
             }
             if let savable = layer as? any SavableLayer {
                 for (name, tensor) in savable.buffers.sorted(by: { $0.key < $1.key }) {
                     precondition(seen.insert(name).inserted,
                                  "Layer \(index) (\(layer.name)) has a parameter and a buffer both named '\(name)'")
-                    result.append(("layers.\(index).\(name)", tensor))
+                    result.append((Sequential.fileName(ofLayer: index, name), tensor))
                 }
             }
         }
@@ -86,25 +86,19 @@ extension Sequential {
     private func loadTensors(from file: SafeTensorsFile, ignoring foreignPrefix: String?) throws {
         var values: [String: Tensor] = [:]
         for (name, current) in namedTensors() {
-            guard let shape = file.shape(of: name) else {
-                throw ModelFileError.missingTensor(file: file.source, tensor: name)
-            }
-            guard shape == current.shape else {
-                throw ModelFileError.shapeMismatch(file: file.source, tensor: name, expected: current.shape, found: shape)
-            }
-            values[name] = try file.tensor(named: name)
+            values[name] = try file.tensor(named: name, checkedShape: current.shape)
         }
         for name in file.names where values[name] == nil && !(foreignPrefix.map { name.hasPrefix($0) } ?? false) {
             throw ModelFileError.unexpectedTensor(file: file.source, tensor: name)
         }
         for (index, layer) in layers.enumerated() {
             for parameter in layer.parameters {
-                if let value = values["layers.\(index).\(parameter.name)"] { parameter.value = value }
+                if let value = values[Sequential.fileName(ofLayer: index, parameter.name)] { parameter.value = value }
             }
             if let savable = layer as? any SavableLayer {
                 var buffers = savable.buffers
                 for name in buffers.keys {
-                    buffers[name] = values["layers.\(index).\(name)"]
+                    buffers[name] = values[Sequential.fileName(ofLayer: index, name)]
                 }
                 savable.buffers = buffers
             }
@@ -141,13 +135,7 @@ extension Sequential {
         for (index, pending) in architecture.layers.enumerated() {
             if let expected = pending.type.expectedTensorShapes(forDecoded: pending.configuration, inputShape: shape) {
                 for (name, expectedShape) in expected.sorted(by: { $0.key < $1.key }) {
-                    let tensor = "layers.\(index).\(name)"
-                    guard let found = file.shape(of: tensor) else {
-                        throw ModelFileError.missingTensor(file: source, tensor: tensor)
-                    }
-                    guard found == expectedShape else {
-                        throw ModelFileError.shapeMismatch(file: source, tensor: tensor, expected: expectedShape, found: found)
-                    }
+                    try file.checkTensor(Sequential.fileName(ofLayer: index, name), hasShape: expectedShape)
                 }
             }
             let layer: Layer

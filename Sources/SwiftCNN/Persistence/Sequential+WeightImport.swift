@@ -95,11 +95,11 @@ extension Sequential {
             case let (conv as Conv2D, .pyTorch):
                 let kernel = conv.kernel.value.shape
                 let weight = try importer.take("weight", shape: [kernel[3], kernel[2], kernel[0], kernel[1]])
-                assignments.append(({ conv.kernel.value = $0 }, Sequential.permuted(weight, to: [2, 3, 1, 0])))
+                assignments.append(({ conv.kernel.value = $0 }, weight.permuted(axes: [2, 3, 1, 0])))
                 if let bias = conv.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
             case let (dense as Dense, .pyTorch):
                 let kernel = dense.kernel.value.shape
-                var value = Sequential.permuted(try importer.take("weight", shape: [kernel[1], kernel[0]]), to: [1, 0])
+                var value = try importer.take("weight", shape: [kernel[1], kernel[0]]).transposed()
                 if let order = pendingFeatureOrder { value = Sequential.gatheringRows(of: value, order) }
                 assignments.append(({ dense.kernel.value = $0 }, value))
                 if let bias = dense.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
@@ -118,7 +118,6 @@ extension Sequential {
                 for parameter in layer.parameters {
                     assignments.append(({ parameter.value = $0 }, try importer.take(parameter.name, shape: parameter.value.shape)))
                 }
-                if layer is Dense { pendingFeatureOrder = nil }
             }
             try importer.checkAllTaken()
         }
@@ -133,13 +132,8 @@ extension Sequential {
 
         mutating func take(_ weight: String, shape expected: [Int]) throws -> Tensor {
             let name = group.isEmpty ? weight : "\(group).\(weight)"
-            guard let stored = names.removeValue(forKey: weight), let shape = file.shape(of: stored) else {
-                throw ModelFileError.missingTensor(file: file.source, tensor: name)
-            }
-            guard shape == expected else {
-                throw ModelFileError.shapeMismatch(file: file.source, tensor: name, expected: expected, found: shape)
-            }
-            return try file.tensor(named: stored)
+            names[weight] = nil
+            return try file.tensor(named: name, checkedShape: expected)
         }
 
         func checkAllTaken() throws {
@@ -161,31 +155,6 @@ extension Sequential {
             }
         }
         return order
-    }
-
-    /// `tensor` with its axes rearranged: axis `i` of the result is axis `axes[i]` of `tensor`.
-    private static func permuted(_ tensor: Tensor, to axes: [Int]) -> Tensor {
-        let shape = axes.map { tensor.shape[$0] }
-        var sourceStrides = [Int](repeating: 1, count: tensor.rank)
-        for axis in stride(from: tensor.rank - 2, through: 0, by: -1) {
-            sourceStrides[axis] = sourceStrides[axis + 1] * tensor.shape[axis + 1]
-        }
-        let strides = axes.map { sourceStrides[$0] }
-        let source = tensor.scalars
-        var result = [Float]()
-        result.reserveCapacity(tensor.count)
-        var index = [Int](repeating: 0, count: shape.count)
-        for _ in 0..<tensor.count {
-            result.append(source[zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }])
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < shape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return Tensor(shape: shape, scalars: result)
     }
 
     /// The rows of `tensor` (its first axis) in the order `rows` gives: row `i` of the result is row

@@ -125,7 +125,7 @@ public struct TrainingCheckpoint {
 
     /// The model-file names of the model's parameters, in the order of ``Sequential/parameters``.
     private static func parameterNames(of model: Sequential) -> [String] {
-        model.layers.enumerated().flatMap { index, layer in layer.parameters.map { "layers.\(index).\($0.name)" } }
+        model.layers.enumerated().flatMap { index, layer in layer.parameters.map { Sequential.fileName(ofLayer: index, $0.name) } }
     }
 
     /// The optimizer state stored in `file`: every slot tensor for every parameter once the optimizer has
@@ -137,15 +137,7 @@ public struct TrainingCheckpoint {
         var slots: [String: [Tensor]] = [:]
         for slot in slotNames {
             slots[slot] = try zip(names, model.parameters).map { name, parameter in
-                let tensor = "\(optimizerPrefix)\(slot).\(name)"
-                guard let shape = file.shape(of: tensor) else {
-                    throw ModelFileError.missingTensor(file: file.source, tensor: tensor)
-                }
-                guard shape == parameter.value.shape else {
-                    throw ModelFileError.shapeMismatch(file: file.source, tensor: tensor,
-                                                       expected: parameter.value.shape, found: shape)
-                }
-                return try file.tensor(named: tensor)
+                try file.tensor(named: "\(optimizerPrefix)\(slot).\(name)", checkedShape: parameter.value.shape)
             }
         }
         let expected = Set(slotNames.flatMap { slot in names.map { "\(optimizerPrefix)\(slot).\($0)" } })

@@ -1,16 +1,16 @@
-/// Swapping axes.
+/// Rearranging axes.
 extension Tensor {
-    /// The tensor with axes `first` and `second` swapped, its elements copied into the new order.
-    public func transposed(_ first: Int, _ second: Int) -> Tensor {
-        let a = normalized(axis: first), b = normalized(axis: second)
-        guard a != b else { return self }
-        var newShape = shape
-        newShape.swapAt(a, b)
-        var sourceStrides = [Int](repeating: 1, count: rank)
+    /// The tensor with its axes rearranged, its elements copied into the new order: axis `i` of the
+    /// result is axis `axes[i]` of `self` (NumPy's `transpose(axes)`, PyTorch's `permute`).
+    public func permuted(axes: [Int]) -> Tensor {
+        let axes = axes.map(normalized(axis:))
+        precondition(axes.sorted() == Array(0..<rank), "permuted(axes:) needs each of the \(rank) axes once, got \(axes)")
+        let newShape = axes.map { shape[$0] }
+        var strides = [Int](repeating: 1, count: rank)
         for axis in stride(from: rank - 2, through: 0, by: -1) {
-            sourceStrides[axis] = sourceStrides[axis + 1] * shape[axis + 1]
+            strides[axis] = strides[axis + 1] * shape[axis + 1]
         }
-        sourceStrides.swapAt(a, b)
+        let sourceStrides = axes.map { strides[$0] }
         let result = Tensor(uninitializedShape: newShape)
         let source = storage.pointer, destination = result.storage.pointer
         var index = [Int](repeating: 0, count: rank)
@@ -28,6 +28,15 @@ extension Tensor {
             }
         }
         return result
+    }
+
+    /// The tensor with axes `first` and `second` swapped, its elements copied into the new order.
+    public func transposed(_ first: Int, _ second: Int) -> Tensor {
+        let a = normalized(axis: first), b = normalized(axis: second)
+        guard a != b else { return self }
+        var axes = Array(0..<rank)
+        axes.swapAt(a, b)
+        return permuted(axes: axes)
     }
 
     /// The transpose of a matrix.

@@ -162,13 +162,16 @@ extension Tensor {
     /// allocates nothing, yet a caller that kept an earlier output still sees its own values.
     mutating func prepare(batch: Int, sampleShape: [Int]) {
         let needed = batch * Tensor.elementCount(of: sampleShape)
-        let sameShape = shape.count == sampleShape.count + 1 && shape.first == batch
-            && shape.dropFirst().elementsEqual(sampleShape)
+        let sameSampleShape = shape.count == sampleShape.count + 1 && shape.dropFirst().elementsEqual(sampleShape)
         if isKnownUniquelyReferenced(&storage), storage.capacity >= needed {
-            if !sameShape {
+            if !sameSampleShape {
                 shape = [batch] + sampleShape
-                count = needed
+            } else if shape[0] != batch {
+                // In place: a new shape array would allocate at every change of batch size, such as the
+                // short last batch of an epoch and the full batch after it.
+                shape[0] = batch
             }
+            count = needed
         } else {
             self = Tensor(uninitializedShape: [batch] + sampleShape)
         }

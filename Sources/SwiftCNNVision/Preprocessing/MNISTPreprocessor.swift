@@ -43,8 +43,8 @@ public struct MNISTPreprocessor: Sendable {
                      "digitSide \(digitSide) must be positive and fit the canvas of side \(canvasSide)")
         var ink = try inkMap(of: image.grayscale())
         var box = inkBounds(of: ink)
+        var crop = ink.cropped(to: box)
         if let strokeWidth {
-            let crop = ink.cropped(to: box)
             let longerSide = Float(max(box.width, box.height))
             let width = crop.estimatedStrokeWidth()
             let side = Float(digitSide)
@@ -55,9 +55,9 @@ public struct MNISTPreprocessor: Sendable {
                 let margin = Int(radius.rounded(.up)) + 1
                 ink = ink.cropped(to: box, margin: margin).thickened(by: radius)
                 box = inkBounds(of: ink)
+                crop = ink.cropped(to: box)
             }
         }
-        let crop = ink.cropped(to: box)
         let scale = Float(digitSide) / Float(max(crop.width, crop.height))
         var digit = crop.resized(toWidth: max(1, Int((Float(crop.width) * scale).rounded())),
                                  height: max(1, Int((Float(crop.height) * scale).rounded())))
@@ -134,13 +134,7 @@ public struct MNISTPreprocessor: Sendable {
         let centre = Float(canvasSide / 2)
         let left = min(max(Int((centre - sumX / mass).rounded()), 0), canvasSide - digit.width)
         let top = min(max(Int((centre - sumY / mass).rounded()), 0), canvasSide - digit.height)
-        var canvas = Image(width: canvasSide, height: canvasSide, channels: 1, repeating: 0)
-        for y in 0..<digit.height {
-            for x in 0..<digit.width {
-                canvas.pixels[(top + y) * canvasSide + left + x] = digit.pixels[y * digit.width + x]
-            }
-        }
-        return canvas
+        return digit.cropped(to: PixelRectangle(x: -left, y: -top, width: canvasSide, height: canvasSide))
     }
 }
 

@@ -1,0 +1,118 @@
+/// The window options, workspaces and passes shared by ``MaxPool2D`` and ``AveragePool2D``, which
+/// differ only in their kernels: max pooling records which cell won each window, so that the backward
+/// pass routes each gradient straight to it.
+///
+/// A class, so that the threads' chunks run one of its methods without allocating a context for them.
+final class PoolingPasses {
+    enum Kind { case max, average }
+
+    let kind: Kind
+    /// The layer's type name, for messages.
+    let layer: String
+    let size: (height: Int, width: Int)
+    let strides: (height: Int, width: Int)
+    let padding: Padding
+
+    private var geometry: WindowGeometry?
+    private var output = Tensor(shape: [0])
+    private var inputGradient = Tensor(shape: [0])
+    /// Where each output's maximum came from (see ``maxPool(_:geometry:outputRows:into:argmax:)``);
+    /// unused by average pooling.
+    private let argmax = ScratchBuffer<Int32>()
+    /// The pointers of the pass in progress, for the threads' chunks.
+    private var pass: (source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
+                       winners: UnsafeMutablePointer<Int32>)?
+
+    /// `size` windows moved by `strides` (by default `size`, so windows tile the image), for the layer
+    /// type named `layer`; stops unless the size and strides are positive.
+    init(_ kind: Kind, layer: String, size: (height: Int, width: Int), strides: (height: Int, width: Int)?,
+         padding: Padding) {
+        let strides = strides ?? size
+        precondition(size.height > 0 && size.width > 0 && strides.height > 0 && strides.width > 0,
+                     "\(layer) needs a positive pool size and strides, got \(size) and \(strides)")
+        self.kind = kind
+        self.layer = layer
+        self.size = size
+        self.strides = strides
+        self.padding = padding
+    }
+
+    /// - Throws: ``LayerError/incompatibleInput(layer:inputShape:expected:)`` naming the layer `name`, as
+    ///   ``WindowGeometry/init(layer:inputShape:window:strides:padding:)`` does.
+    func build(name: String, inputShape: [Int]) throws -> [Int] {
+        let geometry = try WindowGeometry(layer: name, inputShape: inputShape, window: size, strides: strides,
+                                          padding: padding)
+        precondition(kind == .average || geometry.inputSampleCount <= Int(Int32.max),
+                     "\(layer) records argmax as 32-bit offsets; samples of shape \(inputShape) are too large")
+        self.geometry = geometry
+        return geometry.pooledSampleShape
+    }
+
+    func forward(_ input: Tensor) -> Tensor {
+        guard let geometry else { preconditionFailure("\(layer).forward called before build(inputShape:generator:)") }
+        precondition(geometry.acceptsInput(input),
+                     "\(layer) was built for inputs [N] + \(geometry.inputSampleShape), got \(input.shape)")
+        let batch = input.shape[0]
+        output.prepare(batch: batch, sampleShape: geometry.pooledSampleShape)
+        pass = (UnsafePointer(input.storage.pointer), output.storage.pointer, winners)
+        let rows = batch * geometry.outputHeight
+        parallelFor(Swift.min(Backend.threadCount, rows), chunksOf: 0..<rows, poolRows)
+        pass = nil
+        return output
+    }
+
+    private func poolRows(_ chunk: Int, _ rows: Range<Int>) {
+        guard let pass, let geometry else { return }
+        switch kind {
+        case .max: maxPool(pass.source, geometry: geometry, outputRows: rows, into: pass.destination, argmax: pass.winners)
+        case .average: averagePool(pass.source, geometry: geometry, outputRows: rows, into: pass.destination)
+        }
+    }
+
+    func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard let geometry else { preconditionFailure("\(layer).backward called before build(inputShape:generator:)") }
+        precondition(outputGradient.shape == output.shape,
+                     "\(layer).backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
+        guard needsInputGradient else { return nil }
+        let batch = outputGradient.shape[0]
+        inputGradient.prepare(batch: batch, sampleShape: geometry.inputSampleShape)
+        pass = (UnsafePointer(outputGradient.storage.pointer), inputGradient.storage.pointer, winners)
+        parallelFor(Swift.min(Backend.threadCount, batch), chunksOf: 0..<batch, routeGradients)
+        pass = nil
+        return inputGradient
+    }
+
+    private func routeGradients(_ chunk: Int, _ samples: Range<Int>) {
+        guard let pass, let geometry else { return }
+        switch kind {
+        case .max:
+            maxPoolBackward(pass.source, argmax: pass.winners, geometry: geometry, samples: samples, into: pass.destination)
+        case .average:
+            averagePoolBackward(pass.source, geometry: geometry, samples: samples, into: pass.destination)
+        }
+    }
+
+    /// The argmax record for the current output (empty for average pooling).
+    private var winners: UnsafeMutablePointer<Int32> { argmax.reserve(kind == .max ? output.count : 0) }
+}
+
+/// A pooling layer whose passes are a ``PoolingPasses``: ``MaxPool2D`` and ``AveragePool2D``.
+protocol PoolingLayer: Layer {
+    var passes: PoolingPasses { get }
+}
+
+extension PoolingLayer {
+    public var parameters: [Parameter] { [] }
+
+    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
+        try passes.build(name: name, inputShape: inputShape)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        passes.forward(input)
+    }
+
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        passes.backward(outputGradient, needsInputGradient: needsInputGradient)
+    }
+}
