@@ -330,15 +330,20 @@ def command_train(args):
     job = JOBS[args.framework](args.seed)
     x_train, y_train = load_split("train")
     x_test, y_test = load_split("t10k")
+    if args.standardize:
+        # What mnist-train's Normalization layer does: the training images' mean and variance.
+        mean, deviation = x_train.mean(dtype=np.float64), x_train.std(dtype=np.float64)
+        x_train = ((x_train - mean) / deviation).astype(np.float32)
+        x_test = ((x_test - mean) / deviation).astype(np.float32)
     print(f"{job.name} {job.version}: training {args.epochs} epoch(s), seed {args.seed}, "
-          f"{THREADS} threads", flush=True)
+          f"{THREADS} threads{', standardised inputs' if args.standardize else ''}", flush=True)
     seconds = job.train(x_train, y_train, args.epochs)
     loss, accuracy = job.evaluate(x_test, y_test)
     print(f"  {job.name} test accuracy {accuracy:.4f}, loss {loss:.4f}", flush=True)
     if args.save_weights:
         save_weights(args.save_weights, job.get_weights())
     emit({"kind": "train", "framework": job.name, "version": job.version, "seed": args.seed,
-          "epochs": args.epochs, "batch_size": TRAIN_BATCH,
+          "epochs": args.epochs, "batch_size": TRAIN_BATCH, "standardized": args.standardize,
           "epoch_seconds": [round(s, 4) for s in seconds],
           "median_epoch_seconds": round(statistics.median(seconds), 4),
           "test_accuracy": round(accuracy, 4), "test_loss": round(loss, 4)}, args.results)
@@ -442,6 +447,9 @@ def main():
     train.add_argument("--seed", type=int, default=1)
     train.add_argument("--save-weights", metavar="FILE",
                        help="write the trained weights as safetensors (Keras layouts)")
+    train.add_argument("--standardize", action="store_true",
+                       help="standardise the images with the training set's mean and variance, "
+                            "as mnist-train does by default")
     train.set_defaults(run=command_train)
 
     infer = commands.add_parser("infer", parents=[common], help="time inference")

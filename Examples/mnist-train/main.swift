@@ -56,6 +56,12 @@ struct MNISTTrain: ParsableCommand {
     @Option(help: "The fraction of the training images held out to validate on after each epoch.")
     var validationSplit = 0.0
 
+    @Flag(inversion: .prefixedNo, help: """
+        Standardise the images with the training set's mean and variance (a Normalization layer before the \
+        CNN, saved with it); --no-standardize feeds the CNN the [0, 1] pixels, as Keras's example does.
+        """)
+    var standardize = true
+
     @Flag(help: "Print only the final test results.")
     var quiet = false
 
@@ -89,7 +95,8 @@ struct MNISTTrain: ParsableCommand {
         if let checkpoint, checkpoint.completedEpochs >= epochs {
             throw ValidationError("\(resume ?? "") has trained \(checkpoint.completedEpochs) epochs already; pass a larger --epochs")
         }
-        let model = try checkpoint?.model ?? Sequential.referenceCNN(seed: seed)
+        let model = try checkpoint?.model ?? Sequential.referenceCNN(
+            seed: seed, inputNormalization: standardize ? Normalization(adaptingTo: training.inputs) : nil)
         if !quiet {
             print(Backend.summary)
             print("\(data.variant.name): \(training.count) training images, \(data.test.count) test images")

@@ -58,21 +58,8 @@ struct FusedConvolutionMaxPoolTests {
         #expect(fused.plan.count == 3 && fused.plan[0] is FusedConvolutionMaxPool)
         let x = Seeded.uniform([6, 12, 12, 1], seed: 8)
         let labels: [Int32] = [0, 1, 2, 3, 1, 2]
-        let measured = fused.computeGradients(inputs: x, labels: labels, loss: SoftmaxCrossEntropy())
-
         let separate = try model()
-        var activations = x
-        for layer in separate.layers { activations = layer.forward(activations, training: true) }
-        var gradient = Tensor(shape: [0])
-        let loss = SoftmaxCrossEntropy().valueAndGradient(predictions: activations, labels: .classes(labels), into: &gradient)
-        for (index, layer) in separate.layers.enumerated().reversed() {
-            guard let next = layer.backward(gradient, needsInputGradient: index > 0) else { break }
-            gradient = next
-        }
-        expectClose(measured.loss, loss, absolute: 1e-6, relative: 1e-5)
-        for (mine, theirs) in zip(fused.parameters, separate.parameters) {
-            expectClose(mine.gradient, theirs.gradient, absolute: 1e-5, relative: 1e-4)
-        }
+        expectStepMatchesLayerByLayer(fused, twin: separate, inputs: x, labels: labels)
         var logits = x
         for layer in separate.layers { logits = layer.forward(logits, training: false) }
         expectClose(fused.predict(x), Softmax().forward(logits, training: false), absolute: 1e-6, relative: 1e-5)

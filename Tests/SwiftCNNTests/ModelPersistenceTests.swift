@@ -66,6 +66,7 @@ func modelWithEveryLayerType(seed: UInt64 = 5) throws -> Sequential {
         Sigmoid()
         Dense(units: 3, useBias: true)
         Softmax()
+        Normalization(mean: [0.25, -0.5, 1], variance: [2, 0.5, 4])
     }
 }
 
@@ -101,6 +102,7 @@ func tensorBits(of model: Sequential) -> [String: [UInt32]] {
             let inputs = tinyDataset(count: 5, seed: 2).inputs
             #expect(loaded(inputs).scalars.map(\.bitPattern) == model(inputs).scalars.map(\.bitPattern))
             #expect((loaded.layers[7] as? Dropout)?.configuration == Dropout.Configuration(rate: 0.25, seed: 99))
+            #expect((loaded.layers[14] as? Normalization)?.variance == Tensor([2, 0.5, 4]))
         }
     }
 
@@ -109,7 +111,8 @@ func tensorBits(of model: Sequential) -> [String: [UInt32]] {
         let file = try SafeTensorsFile(serialized: model.modelFile().serialized())
         #expect(file.names == ["layers.0.kernel", "layers.1.gamma", "layers.1.beta", "layers.1.running_mean",
                                "layers.1.running_variance", "layers.5.kernel", "layers.5.bias",
-                               "layers.8.kernel", "layers.8.bias", "layers.12.kernel", "layers.12.bias"])
+                               "layers.8.kernel", "layers.8.bias", "layers.12.kernel", "layers.12.bias",
+                               "layers.14.mean", "layers.14.variance"])
         #expect(file.shape(of: "layers.0.kernel") == [3, 2, 2, 4])
         let json = try #require(file.metadata["swiftcnn.model"])
         let architecture = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -119,7 +122,7 @@ func tensorBits(of model: Sequential) -> [String: [UInt32]] {
         let layers = try #require(architecture["layers"] as? [[String: Any]])
         #expect(layers.map { $0["type"] as? String } == [
             "conv2d", "batch_normalization", "relu", "max_pooling2d", "average_pooling2d", "conv2d", "flatten",
-            "dropout", "dense", "leaky_relu", "tanh", "sigmoid", "dense", "softmax",
+            "dropout", "dense", "leaky_relu", "tanh", "sigmoid", "dense", "softmax", "normalization",
         ])
         let conv = try #require(layers[0]["config"] as? [String: Any])
         #expect(conv["filters"] as? Int == 4 && conv["kernelSize"] as? [Int] == [3, 2] && conv["strides"] as? [Int] == [2, 1])

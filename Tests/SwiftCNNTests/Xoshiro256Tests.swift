@@ -14,6 +14,17 @@ import Testing
                 == [0.08386296033859253, 0.37898021936416626, 0.6800433993339539, 0.9246929287910461, 0.9918038845062256])
     }
 
+    /// From `References/xoshiro256.py`, which finds the 2¹²⁸ jump by squaring the step's GF(2) matrix.
+    @Test func jumpMatchesTheMatrixPowerReference() {
+        var generator = Xoshiro256(seed: 42)
+        generator.jump()
+        #expect((0..<5).map { _ in generator.next() }
+                == [0x5008_6EF8_3CBF_4F4A, 0xBA28_5EC2_1347_D703, 0x5EA1_247B_4DC6_452A,
+                    0x03A5_C664_2470_2131, 0x7736_9F9F_1244_9A8B])
+        var copy = Xoshiro256(seed: 42).jumped()
+        #expect(copy.next() == 0x5008_6EF8_3CBF_4F4A)
+    }
+
     @Test func sameSeedSameTensorsDifferentSeedDifferentTensors() {
         var first = Xoshiro256(seed: 7), second = Xoshiro256(seed: 7), other = Xoshiro256(seed: 8)
         let a = Tensor(randomNormal: [100], using: &first)

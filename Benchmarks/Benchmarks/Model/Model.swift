@@ -11,16 +11,16 @@ let benchmarks: @Sendable () -> Void = {
     func images(_ count: Int) -> Tensor {
         Tensor(randomUniform: [count] + ReferenceCNN.inputShape, in: 0...1, using: &generator)
     }
+    let batchSize = ReferenceCNN.batchSize
+    let batch = images(batchSize)
     func referenceModel() -> Sequential {
         do {
-            return try ReferenceCNN.model(seed: 1)
+            return try ReferenceCNN.model(seed: 1, adaptingTo: batch)
         } catch {
             preconditionFailure("The reference CNN does not build: \(error)")
         }
     }
 
-    let batchSize = ReferenceCNN.batchSize
-    let batch = images(batchSize)
     let labels = (0..<batchSize).map { Int32($0 % 10) }
     let model = referenceModel(), optimizer = Adam(learningRate: 1e-3)
     let stepFLOPs = Double(batchSize) * FLOPCount.trainingStep(model)

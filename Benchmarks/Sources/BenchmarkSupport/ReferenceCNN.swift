@@ -2,7 +2,8 @@ import SwiftCNN
 
 /// The reference job's network, the classic Keras MNIST CNN that the peer benchmarks build too:
 /// 28×28×1 inputs, two 3×3 ReLU convolutions of 32 and 64 filters each followed by 2×2 max pooling,
-/// then Dense(64, ReLU) and Dense(10); 121,930 parameters.
+/// then Dense(64, ReLU) and Dense(10); 121,930 parameters. As in `mnist-train`, a `Normalization` layer
+/// standardises the images first (the peers take them as they are: it costs a few microseconds a step).
 ///
 /// The last layer gives logits: training uses ``SoftmaxCrossEntropy`` and inference `predict`, which
 /// applies the softmax, so the job is the peers' model with its softmax in the same place.
@@ -16,9 +17,11 @@ public enum ReferenceCNN {
     /// The batch size of the inference throughput measurement.
     public static let inferenceBatchSize = 1000
 
-    /// A freshly initialised model (Glorot-uniform kernels, zero biases) whose weights follow `seed`.
-    public static func model(seed: UInt64 = 1) throws -> Sequential {
-        let model = try Sequential.referenceCNN(inputShape: inputShape, seed: seed)
+    /// A freshly initialised model (Glorot-uniform kernels, zero biases) whose weights follow `seed`, after
+    /// a `Normalization` layer adapted to `images`: the model `mnist-train` trains by default.
+    public static func model(seed: UInt64 = 1, adaptingTo images: Tensor) throws -> Sequential {
+        let model = try Sequential.referenceCNN(inputShape: inputShape, seed: seed,
+                                                inputNormalization: Normalization(adaptingTo: images))
         precondition(model.parameterCount == parameterCount,
                      "The reference CNN has \(model.parameterCount) parameters instead of \(parameterCount)")
         return model

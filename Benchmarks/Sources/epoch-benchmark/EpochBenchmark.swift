@@ -79,7 +79,7 @@ struct EpochBenchmark: ParsableCommand {
     }
 
     private func train(on mnist: MNIST, threads: Int) throws -> (model: Sequential, medianEpochSeconds: Double) {
-        let model = try ReferenceCNN.model(seed: seed)
+        let model = try ReferenceCNN.model(seed: seed, adaptingTo: mnist.train.inputs)
         let optimizer = Adam(learningRate: 1e-3, epsilon: 1e-7)
         print("Training the reference CNN (\(model.parameterCount) parameters) for \(epochs) epoch\(epochs == 1 ? "" : "s"), "
               + "batch \(ReferenceCNN.batchSize), seed \(seed)")

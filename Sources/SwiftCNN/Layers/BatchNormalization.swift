@@ -58,11 +58,7 @@ public final class BatchNormalization: Layer {
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        guard let last = inputShape.last, last > 0 else {
-            throw LayerError.incompatibleInput(layer: name, inputShape: inputShape,
-                                               expected: "a non-empty last (channel) axis")
-        }
-        channels = last
+        channels = try channelCount(of: inputShape, layer: name)
         gamma.value = Tensor(shape: [channels], repeating: 1)
         gamma.gradient = Tensor(shape: [channels])
         beta.value = Tensor(shape: [channels])
@@ -228,36 +224,6 @@ public final class BatchNormalization: Layer {
 
 // x, y, dy, dx: [M, C], every axis but the channels flattened into M rows; `rows` is the slice of M
 // to compute. Per-channel vectors (mean, scale, offset, …): [C]; sums: [C], in Double.
-
-/// `sums[c] += Σ x[m, c]`, `squares[c] += Σ x[m, c]²` over `rows`.
-private func accumulateMoments(
-    _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
-    sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>
-) {
-    for row in rows {
-        let values = x + row &* channels
-        for c in 0..<channels {
-            let value = Double(values[c])
-            sums[c] += value
-            squares[c] += value * value
-        }
-    }
-}
-
-/// `y[m, c] = (x[m, c] − mean[c]) · scale[c] + offset[c]`.
-private func normalize(
-    _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
-    mean: UnsafePointer<Float>, scale: UnsafePointer<Float>, offset: UnsafePointer<Float>,
-    into y: UnsafeMutablePointer<Float>
-) {
-    for row in rows {
-        let start = row &* channels
-        let values = x + start, results = y + start
-        for c in 0..<channels {
-            results[c] = (values[c] - mean[c]) * scale[c] + offset[c]
-        }
-    }
-}
 
 /// `gradientSums[c] += Σ dy[m, c]`, `products[c] += Σ dy[m, c] · (x[m, c] − mean[c])` over `rows`.
 private func accumulateGradientSums(

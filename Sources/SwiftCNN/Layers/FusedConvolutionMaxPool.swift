@@ -5,8 +5,8 @@
 /// that size for the convolution to read again. Fused, each 2×2 window's four outputs stay in registers
 /// until their maximum is stored, and the kernel gradient is gathered straight from the pooled
 /// gradient and which cell won. ``Sequential`` runs it in place of its first two layers when they fit
-/// (see ``fused(_:)``); the parameters stay the convolution's. As a first layer it computes no input
-/// gradient.
+/// (see ``fused(_:)``); the parameters stay the convolution's. As the first layer with parameters it
+/// computes no input gradient.
 final class FusedConvolutionMaxPool: Layer {
     let name = "conv2d+max_pooling2d"
     let convolution: Conv2D
@@ -50,11 +50,14 @@ final class FusedConvolutionMaxPool: Layer {
     }
 
     /// `layers` with a leading convolution and pooling that fit replaced by their fused pass: the layers
-    /// a model runs. Only the first pair is fused, since a first layer needs no input gradient.
+    /// a model runs. Only a pair that no layer with parameters precedes is fused (such as one after a
+    /// ``Normalization``), since only there does the convolution need no input gradient.
     static func fused(_ layers: [Layer]) -> [Layer] {
-        guard layers.count >= 2, let convolution = layers[0] as? Conv2D, let pooling = layers[1] as? MaxPool2D,
+        let start = layers.prefix { $0.parameters.isEmpty }.count
+        guard layers.count >= start + 2, let convolution = layers[start] as? Conv2D,
+              let pooling = layers[start + 1] as? MaxPool2D,
               let fused = FusedConvolutionMaxPool(convolution, pooling) else { return layers }
-        return [fused] + layers.dropFirst(2)
+        return layers.prefix(start) + [fused] + layers.dropFirst(start + 2)
     }
 
     var parameters: [Parameter] { convolution.parameters }
@@ -93,7 +96,7 @@ final class FusedConvolutionMaxPool: Layer {
     }
 
     /// Sets the convolution's parameter gradients from the gradient of the pooled output; returns nil, as
-    /// the first layer of a model needs no input gradient.
+    /// the first layer with parameters needs no input gradient.
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
         precondition(!needsInputGradient, "The fused Conv2D and MaxPool2D compute no input gradient")
         guard let input else { preconditionFailure("Conv2D.backward needs a training-mode forward pass first") }

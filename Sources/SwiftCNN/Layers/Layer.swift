@@ -51,7 +51,7 @@ public protocol Layer: AnyObject {
 
     /// Given the gradient of the loss with respect to the output of the last training-mode forward call,
     /// sets each parameter's ``Parameter/gradient`` (replacing the previous one) and returns the gradient
-    /// with respect to the input, or nil when `needsInputGradient` is false (the first layer of a model).
+    /// with respect to the input, or nil when `needsInputGradient` is false (the first layer with parameters).
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor?
 }
 
@@ -79,4 +79,15 @@ public enum LayerError: Error, Equatable, CustomStringConvertible {
             return "\(layer) cannot take inputs of shape \(inputShape): expected \(expected)"
         }
     }
+}
+
+/// The size of the last (channel) axis of `inputShape`, for the layers that work per channel.
+///
+/// - Throws: ``LayerError/incompatibleInput(layer:inputShape:expected:)`` naming `layer` when there is none.
+func channelCount(of inputShape: [Int], layer: String) throws -> Int {
+    guard let last = inputShape.last, last > 0 else {
+        throw LayerError.incompatibleInput(layer: layer, inputShape: inputShape,
+                                           expected: "a non-empty last (channel) axis")
+    }
+    return last
 }

@@ -17,7 +17,7 @@ extension Sequential {
     /// ```
     ///
     /// Layers are named as Keras names them: the kind, then `_1`, `_2`… for repeats. Non-trainable
-    /// parameters are BatchNormalization's running statistics.
+    /// parameters are BatchNormalization's running statistics and Normalization's mean and variance.
     public func summary() -> String {
         var seen: [String: Int] = [:]
         let rows: [(name: String, shape: String, parameters: Int)] = zip(layers, layerOutputShapes).map { layer, shape in
@@ -29,8 +29,14 @@ extension Sequential {
         }
         let trainable = parameterCount
         let nonTrainable = layers.reduce(0) { total, layer in
-            guard let normalization = layer as? BatchNormalization else { return total }
-            return total + normalization.runningMean.count + normalization.runningVariance.count
+            switch layer {
+            case let normalization as BatchNormalization:
+                return total + normalization.runningMean.count + normalization.runningVariance.count
+            case let normalization as Normalization:
+                return total + normalization.mean.count + normalization.variance.count
+            default:
+                return total
+            }
         }
 
         let header = (name: "Layer (type)", shape: "Output Shape", parameters: "Param #")

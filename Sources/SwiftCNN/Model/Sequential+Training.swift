@@ -5,8 +5,9 @@ extension Sequential {
     /// Each step runs the layers forward in training mode, computes the loss and its gradient in one
     /// pass, runs the layers backward and lets `optimizer` update the parameters; a warmed-up step
     /// allocates nothing. The sample order of each epoch comes from a generator seeded with
-    /// `shuffleSeed` (by default the model's ``seed``), so a run is reproducible: the same seeds give
-    /// the same weights, shuffles and losses. Training fails rather than continue once a batch's loss
+    /// `shuffleSeed` (by default the model's ``seed``) and jumped once (``Xoshiro256/jump()``), so that
+    /// it shares no draws with the initial weights; a run is reproducible: the same seeds give the same
+    /// weights, shuffles and losses. Training fails rather than continue once a batch's loss
     /// is NaN or infinite. While it runs, the calling thread flushes subnormal floats to zero (callbacks
     /// included), which keeps x86 arithmetic at full speed; the previous mode is restored afterwards.
     ///
@@ -56,7 +57,7 @@ extension Sequential {
         let batches = training.batchRanges(batchSize: batchSize)
         let stepsPerEpoch = batches.count
         var order = training.sampleOrder()
-        var generator = Xoshiro256(seed: shuffleSeed ?? seed)
+        var generator = Xoshiro256(seed: shuffleSeed ?? seed).jumped()
         for _ in 0..<initialEpoch {
             training.shuffle(&order, using: &generator)
         }
@@ -126,7 +127,8 @@ extension Sequential {
         let measured = forwardWithLoss(inputs, labels: labels, loss: loss)
         var gradient = lossGradient
         for index in plan.indices.reversed() {
-            guard let inputGradient = plan[index].backward(gradient, needsInputGradient: index > 0) else { break }
+            guard let inputGradient = plan[index].backward(gradient, needsInputGradient: index > firstTrainedStep)
+            else { break }
             gradient = inputGradient
         }
         return measured

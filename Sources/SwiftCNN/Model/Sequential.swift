@@ -35,6 +35,9 @@ public final class Sequential {
     /// The layers as the passes run them: ``layers``, except that a leading single-channel convolution
     /// and 2×2 max pooling (as in most CNNs on grey images) run as one fused layer.
     let plan: [Layer]
+    /// The index in ``plan`` of the first layer with parameters: the backward pass stops there, since no
+    /// layer before it has a gradient to receive.
+    let firstTrainedStep: Int
 
     // Training workspaces, reused from one batch to the next so that a warmed-up step allocates nothing.
     var batchInputs = Tensor(shape: [0])
@@ -75,6 +78,7 @@ public final class Sequential {
         layerOutputShapes = shapes
         parameters = layers.flatMap(\.parameters)
         plan = FusedConvolutionMaxPool.fused(layers)
+        firstTrainedStep = plan.firstIndex { !$0.parameters.isEmpty } ?? plan.count
     }
 
     /// The shape of the model's output for one sample.

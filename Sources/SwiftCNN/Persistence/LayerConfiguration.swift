@@ -5,7 +5,7 @@
 /// The built-in layer types a model file may name.
 let builtInLayerTypes: [any SavableLayer.Type] = [
     Conv2D.self, MaxPool2D.self, AveragePool2D.self, Flatten.self, Dense.self, ReLU.self, LeakyReLU.self,
-    Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self,
+    Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self, Normalization.self,
 ]
 
 /// The configuration of a layer that has no options.
@@ -140,6 +140,24 @@ extension BatchNormalization: SavableLayer {
     public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
         guard let channels = inputShape.last else { return nil }
         return ["gamma": [channels], "beta": [channels], "running_mean": [channels], "running_variance": [channels]]
+    }
+}
+
+extension Normalization: SavableOptionlessLayer {
+    public static var typeName: String { "normalization" }
+
+    /// ``mean`` as `mean` and ``variance`` as `variance`, Keras's names.
+    public var buffers: [String: Tensor] {
+        get { ["mean": mean, "variance": variance] }
+        set {
+            if let mean = newValue["mean"] { self.mean = mean }
+            if let variance = newValue["variance"] { self.variance = variance }
+        }
+    }
+
+    public static func expectedTensorShapes(for configuration: EmptyLayerConfiguration, inputShape: [Int]) -> [String: [Int]]? {
+        guard let channels = inputShape.last else { return nil }
+        return ["mean": [channels], "variance": [channels]]
     }
 }
 

@@ -47,6 +47,38 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Hashable {
         return result
     }
 
+    /// Advances the generator by 2¹²⁸ outputs at once.
+    ///
+    /// Generators jumped 0, 1, 2… times from one seed draw sequences that cannot overlap in any
+    /// practical run; that is how one seed feeds independent streams. ``Sequential`` draws its
+    /// initial weights from the seed's generator and its epoch shuffles from that generator jumped once.
+    public mutating func jump() {
+        // The jump polynomial of xoshiro256** (Blackman and Vigna): the state 2¹²⁸ steps on is the sum,
+        // over the polynomial's set bits, of the states met along 256 single steps.
+        let polynomial: [UInt64] = [0x180E_C6D3_3CFD_0ABA, 0xD5A6_1266_F0C9_392C,
+                                    0xA958_2618_E03F_C9AA, 0x39AB_DC45_29B1_661C]
+        var (t0, t1, t2, t3): (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        for word in polynomial {
+            for bit in 0..<64 {
+                if word & (1 << UInt64(bit)) != 0 {
+                    t0 ^= s0
+                    t1 ^= s1
+                    t2 ^= s2
+                    t3 ^= s3
+                }
+                _ = next()
+            }
+        }
+        (s0, s1, s2, s3) = (t0, t1, t2, t3)
+    }
+
+    /// This generator advanced by 2¹²⁸ outputs: see ``jump()``.
+    public func jumped() -> Xoshiro256 {
+        var copy = self
+        copy.jump()
+        return copy
+    }
+
     /// A float uniformly distributed in [0, 1), from the top 24 bits of the next output.
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * 0x1p-24
