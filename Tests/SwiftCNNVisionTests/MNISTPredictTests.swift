@@ -35,11 +35,6 @@ struct MNISTPredictTests {
         return Setup(model: model, images: images, labels: tried.labels.map(Int.init))
     }
 
-    /// The built executable sits beside the test bundle's resources in the build directory.
-    static var executable: URL {
-        Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("mnist-predict")
-    }
-
     struct Candidate: Decodable {
         var digit: Int
         var probability: Double
@@ -125,20 +120,6 @@ struct MNISTPredictTests {
     }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let executable = Self.executable
-        try #require(FileManager.default.isExecutableFile(atPath: executable.path),
-                     "build mnist-predict first: \(executable.path)")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-                String(decoding: errorData, as: UTF8.self))
+        try ExampleExecutable(name: "mnist-predict").run(arguments)
     }
 }
