@@ -47,9 +47,12 @@ BENCH_EPOCH_ARGS ?= --epochs 1 --threads 1 --threads 2
 bench: dependencies
 	cd Benchmarks && $(MEASURE) $(SWIFT) package benchmark $(ARGS)
 
-# A few iterations of each benchmark: keeps them building and running in CI.
+# A few iterations of each benchmark: keeps them building and running in CI. Then the Model suite in
+# full, failing when a warmed-up training step or predict call allocates (p90 of the allocation count
+# above the zero in Benchmarks/Thresholds).
 bench-ci: dependencies
 	cd Benchmarks && BENCHMARK_SHORT=1 $(MEASURE) $(SWIFT) package benchmark --no-progress $(ARGS)
+	cd Benchmarks && $(MEASURE) $(SWIFT) package benchmark thresholds check --target Model --no-progress
 
 bench-epoch: dependencies
 	$(SWIFT) build -c release --package-path Benchmarks --product epoch-benchmark
