@@ -28,3 +28,27 @@ extension Loss {
         return gradient
     }
 }
+
+/// A loss whose value and gradient come from one kernel that writes the gradient only when asked; both
+/// entry points of ``Loss`` check the labels against the predictions, then call it.
+protocol SinglePassLoss: Loss {
+    /// The loss's name in the messages that stop a program passing it the wrong labels.
+    static var name: String { get }
+
+    /// The loss of `predictions` against `labels`, averaged over the batch, its gradient written to
+    /// `gradient` (as many elements as `predictions`) when given.
+    func loss(of predictions: Tensor, _ labels: Labels, gradient: UnsafeMutablePointer<Float>?) -> Float
+}
+
+extension SinglePassLoss {
+    public func value(predictions: Tensor, labels: Labels) -> Float {
+        labels.checkCompatible(with: predictions, loss: Self.name)
+        return loss(of: predictions, labels, gradient: nil)
+    }
+
+    public func valueAndGradient(predictions: Tensor, labels: Labels, into gradient: inout Tensor) -> Float {
+        labels.checkCompatible(with: predictions, loss: Self.name)
+        gradient.prepare(shape: predictions.shape)
+        return loss(of: predictions, labels, gradient: gradient.storage.pointer)
+    }
+}

@@ -4,19 +4,14 @@
 ///
 /// Class-index labels stand for one-hot targets over the last axis, so a classifier's outputs can be
 /// compared with them directly.
-public struct MeanSquaredError: Loss {
+public struct MeanSquaredError: SinglePassLoss {
+    static let name = "MeanSquaredError"
+
     /// The loss.
     public init() {}
 
-    public func value(predictions: Tensor, labels: Labels) -> Float {
-        labels.checkCompatible(with: predictions, loss: "MeanSquaredError")
-        return meanSquaredError(predictions, labels, gradient: nil)
-    }
-
-    public func valueAndGradient(predictions: Tensor, labels: Labels, into gradient: inout Tensor) -> Float {
-        labels.checkCompatible(with: predictions, loss: "MeanSquaredError")
-        gradient.prepare(shape: predictions.shape)
-        return meanSquaredError(predictions, labels, gradient: gradient.storage.pointer)
+    func loss(of predictions: Tensor, _ labels: Labels, gradient: UnsafeMutablePointer<Float>?) -> Float {
+        meanSquaredError(predictions, labels, gradient: gradient)
     }
 }
 

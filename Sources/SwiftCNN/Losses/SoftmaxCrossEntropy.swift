@@ -8,19 +8,14 @@ import Foundation
 /// log-sum-exp taken after subtracting the row's maximum so that large logits neither overflow nor lose
 /// the answer; its gradient is `softmax(z) · Σⱼ tⱼ − t`. Both are averaged over the rows. The model
 /// should end in logits (a linear ``Dense``), not in ``Softmax``.
-public struct SoftmaxCrossEntropy: Loss {
+public struct SoftmaxCrossEntropy: SinglePassLoss {
+    static let name = "SoftmaxCrossEntropy"
+
     /// The loss.
     public init() {}
 
-    public func value(predictions: Tensor, labels: Labels) -> Float {
-        labels.checkCompatible(with: predictions, loss: "SoftmaxCrossEntropy")
-        return crossEntropy(predictions, labels, gradient: nil)
-    }
-
-    public func valueAndGradient(predictions: Tensor, labels: Labels, into gradient: inout Tensor) -> Float {
-        labels.checkCompatible(with: predictions, loss: "SoftmaxCrossEntropy")
-        gradient.prepare(shape: predictions.shape)
-        return crossEntropy(predictions, labels, gradient: gradient.storage.pointer)
+    func loss(of predictions: Tensor, _ labels: Labels, gradient: UnsafeMutablePointer<Float>?) -> Float {
+        crossEntropy(predictions, labels, gradient: gradient)
     }
 }
 
