@@ -32,8 +32,11 @@ public struct DatasetDownloader: Sendable {
     /// Downloads `name` from the first mirror that has it with the right content and saves it in
     /// `directory` (created if needed) under the same name.
     ///
-    /// - Parameter expectedSHA256: the SHA-256 of the file's uncompressed content, in hexadecimal (the
-    ///   download itself may be gzip, told apart by its magic bytes, and is saved as downloaded).
+    /// - Parameters:
+    ///   - name: the file's name on the mirrors and in `directory`.
+    ///   - expectedSHA256: the SHA-256 of the file's uncompressed content, in hexadecimal (the download
+    ///     itself may be gzip, told apart by its magic bytes, and is saved as downloaded).
+    ///   - directory: where to save it; created if needed.
     /// - Returns: the URL of the saved file.
     /// - Throws: ``DownloadError/allMirrorsFailed(file:failures:)`` listing why each mirror failed, or
     ///   ``DownloadError/cannotSave(file:reason:)``.

@@ -85,7 +85,9 @@ public enum Gzip {
 
     /// `bytes` compressed into a single gzip member.
     ///
-    /// - Parameter level: zlib's compression level, from 0 (store) to 9 (smallest); 6 is gzip's default.
+    /// - Parameters:
+    ///   - bytes: the data to compress.
+    ///   - level: zlib's compression level, from 0 (store) to 9 (smallest); 6 is gzip's default.
     public static func compress(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
         precondition((0...9).contains(level), "gzip compression level must be in 0...9, got \(level)")
         precondition(bytes.count <= Int(UInt32.max), "Gzip.compress takes at most 4 GiB, got \(bytes.count) bytes")

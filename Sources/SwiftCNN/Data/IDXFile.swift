@@ -67,7 +67,9 @@ extension IDXFile {
 
     /// Parses an IDX file's bytes, gzip-compressed or not.
     ///
-    /// - Parameter file: the name used in errors.
+    /// - Parameters:
+    ///   - bytes: the file's content.
+    ///   - file: the name used in errors.
     /// - Throws: ``IDXError`` as for ``init(contentsOf:)``.
     public init(bytes: [UInt8], file: String) throws {
         guard !bytes.isEmpty else { throw IDXError.empty(file: file, compressed: false) }

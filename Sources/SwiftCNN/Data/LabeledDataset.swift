@@ -31,8 +31,11 @@ public struct LabeledDataset {
 
     /// A dataset of `inputs` (`[N, ...]`) labelled by `labels` (N class indices).
     ///
-    /// - Parameter classCount: the number of classes; by default one more than the largest label. Give
-    ///   it when a subset might not contain the highest class.
+    /// - Parameters:
+    ///   - inputs: the samples, `[N, ...]`.
+    ///   - labels: one class index per sample.
+    ///   - classCount: the number of classes; by default one more than the largest label. Give it when a
+    ///     subset might not contain the highest class.
     public init(inputs: Tensor, labels: [Int32], classCount: Int? = nil) {
         precondition(inputs.rank >= 1, "LabeledDataset inputs need a sample dimension; shape is \(inputs.shape)")
         precondition(inputs.shape[0] == labels.count,

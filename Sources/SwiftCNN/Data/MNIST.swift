@@ -40,6 +40,7 @@ public struct MNIST {
     /// Loads `variant`, finding its files as described above.
     ///
     /// - Parameters:
+    ///   - variant: handwritten digits (MNIST) or Fashion-MNIST.
     ///   - directory: where the files are; by default they are looked for as described above.
     ///   - downloadMissingFiles: whether to download files missing from the directory; by default only
     ///     when it is the per-user cache, so a directory you name is never written to unasked.

@@ -59,7 +59,7 @@ extension Layer {
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
-    /// The gradient with respect to the input (see ``backward(_:needsInputGradient:)``).
+    /// The gradient with respect to the input (see ``Layer/backward(_:needsInputGradient:)``).
     public func backward(_ outputGradient: Tensor) -> Tensor {
         guard let inputGradient = backward(outputGradient, needsInputGradient: true) else {
             preconditionFailure("\(name) returned no input gradient although one was asked for")

@@ -11,6 +11,8 @@ extension Sequential {
     /// - Parameters:
     ///   - inputs: `[N] + inputShape`.
     ///   - labels: `N` class indices.
+    ///   - optimizer: Applies the batch's gradients to the parameters.
+    ///   - loss: The objective; softmax cross-entropy by default.
     /// - Returns: The batch's mean loss, computed before the update.
     /// - Throws: ``TrainingError/nonFiniteLoss(epoch:batch:)`` (epoch and batch 0) when the loss is NaN or
     ///   infinite; the parameters are then left as they were.

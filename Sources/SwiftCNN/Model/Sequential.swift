@@ -27,7 +27,8 @@ public final class Sequential {
     public let inputShape: [Int]
     /// The shape of each layer's output for one sample, one entry per layer.
     public let layerOutputShapes: [[Int]]
-    /// The seed the initial weights were drawn with; also the default seed for shuffling in ``fit``.
+    /// The seed the initial weights were drawn with; also the default seed for shuffling in
+    /// ``fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``.
     public let seed: UInt64
     /// Every trainable parameter of every layer, layer by layer in each layer's own order: the list the
     /// optimizer updates and checkpoints store.

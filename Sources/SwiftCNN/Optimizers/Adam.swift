@@ -35,6 +35,9 @@ public class Adam: Optimizer {
     /// An Adam optimizer; see the type's documentation for the update rule.
     ///
     /// - Parameters:
+    ///   - learningRate: The step size before bias correction.
+    ///   - beta1: The decay rate of the first-moment (mean) estimate.
+    ///   - beta2: The decay rate of the second-moment (uncentred variance) estimate.
     ///   - epsilon: Keras's default, 1e-7 (PyTorch's is 1e-8 and enters differently; see above).
     ///   - weightDecay: Decoupled weight decay as in AdamW; 0 gives plain Adam.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,

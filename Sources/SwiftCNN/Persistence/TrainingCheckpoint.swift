@@ -90,7 +90,9 @@ public struct TrainingCheckpoint {
 
     /// Reads a checkpoint written by ``write(to:)``, rebuilding the model and the optimizer.
     ///
-    /// - Parameter customLayers: Your own ``SavableLayer`` types that the model may use.
+    /// - Parameters:
+    ///   - url: The checkpoint file.
+    ///   - customLayers: Your own ``SavableLayer`` types that the model may use.
     /// - Throws: ``SafeTensorsError`` for a damaged file; ``ModelFileError`` when the model cannot be rebuilt
     ///   (see ``Sequential/init(contentsOf:customLayers:)``), when the file is a model without training state
     ///   (``ModelFileError/notACheckpoint(file:)``), or when the training state is malformed, lacks an optimizer
