@@ -39,7 +39,7 @@ test:
 	$(SWIFT) test -c release -Xswiftc -enable-testing
 
 docs: dependencies
-	$(SWIFT) package generate-documentation --target SwiftCNN
+	$(SWIFT) package generate-documentation --target SwiftCNN --target SwiftCNNVision
 
 # The benchmarks are a package of their own in Benchmarks/ (see Benchmarks/README.md).
 BENCH_EPOCH_ARGS ?= --epochs 1 --threads 1 --threads 2

@@ -11,6 +11,9 @@ extension Plots {
     ///   - labels: the true class of each sample.
     ///   - predictions: the predicted class of each sample.
     ///   - classCount: the number of classes; by default one more than the largest label or prediction.
+    ///   - classNames: names to show instead of class numbers (Fashion-MNIST's "Sneaker").
+    ///   - title: the heading above the matrix.
+    ///   - url: the PNG file to write.
     public static func confusionMatrix(labels: [Int32], predictions: [Int], classCount: Int? = nil,
                                        classNames: [String]? = nil, title: String = "Confusion matrix",
                                        to url: URL) throws {

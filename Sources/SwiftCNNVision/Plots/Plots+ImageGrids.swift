@@ -12,7 +12,13 @@ extension Plots {
 
     /// A grid of the first `count` images of `data` with their labels.
     ///
-    /// - Parameter classNames: names to show instead of class numbers (Fashion-MNIST's "Sneaker").
+    /// - Parameters:
+    ///   - data: the images and their labels.
+    ///   - count: how many images to show, at most.
+    ///   - columns: images per row.
+    ///   - classNames: names to show instead of class numbers (Fashion-MNIST's "Sneaker").
+    ///   - title: the heading above the grid.
+    ///   - url: the PNG file to write.
     public static func sampleGrid(_ data: LabeledDataset, count: Int = 40, columns: Int = 10,
                                   classNames: [String]? = nil, title: String = "Training samples",
                                   to url: URL) throws {
@@ -29,9 +35,15 @@ extension Plots {
     /// and a red caption.
     ///
     /// - Parameters:
+    ///   - data: the images and their true labels.
     ///   - predictions: the predicted class of every sample of `data`, e.g. from
     ///     `model.predictedClasses(for: data.inputs)`.
+    ///   - count: how many images to show, at most.
+    ///   - columns: images per row.
     ///   - selection: the first samples, or only the mistakes.
+    ///   - classNames: names to show instead of class numbers (Fashion-MNIST's "Sneaker").
+    ///   - title: the heading above the grid.
+    ///   - url: the PNG file to write.
     public static func predictionGrid(_ data: LabeledDataset, predictions: [Int], count: Int = 40,
                                       columns: Int = 10, selection: PredictionSelection = .first,
                                       classNames: [String]? = nil, title: String = "Test predictions",

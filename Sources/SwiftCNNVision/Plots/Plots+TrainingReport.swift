@@ -10,7 +10,7 @@ extension Plots {
     /// - `mistakes.png`: misclassified test images (when there are any);
     /// - `confusion-matrix.png`: the test set's confusion matrix;
     /// - `training-curves.png`: loss and accuracy per epoch (when `history` has epochs);
-    /// - `filters.png`: the first ``Conv2D`` layer's kernels (when the model has one).
+    /// - `filters.png`: the first `Conv2D` layer's kernels (when the model has one).
     public static func writeTrainingReport(model: Sequential, history: History, training: LabeledDataset,
                                            test: LabeledDataset, classNames: [String]? = nil,
                                            to directory: URL) throws -> [URL] {
