@@ -2,8 +2,9 @@
 import TestSupport
 import Testing
 
-/// Max pooling over a multiple of 16 channels runs a SIMD kernel of its own; these check it against the
-/// definition, on the geometries the scalar kernel's tests use.
+/// Max pooling runs full groups of 16 channels in SIMD registers and blends the rest cell by cell; these
+/// check the groups, alone and with leftover channels, against the definition, on the geometries the
+/// scalar channel counts' tests use.
 @Suite("Max pooling over 16 channels at a time")
 struct MaxPoolSixteenChannelsTests {
     @Test("Forward and backward match the definition", arguments: [
@@ -12,6 +13,7 @@ struct MaxPoolSixteenChannelsTests {
         ([1, 5, 5, 48], (2, 2), (2, 2), Padding.same),
         ([1, 7, 6, 16], (3, 3), (2, 2), Padding.same),
         ([2, 6, 7, 32], (3, 2), (1, 2), Padding.valid),
+        ([1, 7, 6, 21], (3, 3), (2, 2), Padding.same),
     ] as [([Int], (Int, Int), (Int, Int), Padding)])
     func matchesReference(_ input: [Int], _ window: (Int, Int), _ strides: (Int, Int), _ padding: Padding) throws {
         let geometry = try WindowCase(input: input, window: window, strides: strides, padding: padding).geometry()

@@ -6,52 +6,12 @@
 // (backward), so that layers can split a batch across threads.
 
 /// Max pooling of output rows `outputRows` (row r is sample r / OH, output row r % OH).
+///
+/// Each full group of 16 channels keeps its running maximum and winner in SIMD registers over the window
+/// and is stored once; the channels after the last full group are blended cell by cell in memory.
 func maxPool(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: Range<Int>,
              into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
-    if g.channels % 16 == 0 {
-        maxPoolSixteenChannels(x, geometry: g, outputRows: outputRows, into: y, argmax: argmax)
-        return
-    }
-    let sampleCount = g.inputSampleCount, channels = g.channels
-    for outputRow in outputRows {
-        let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
-        let image = x + n &* sampleCount
-        let vertical = g.rowSpan(ofOutputRow: oh)
-        var offset = outputRow &* g.outputWidth &* channels
-        for ow in 0..<g.outputWidth {
-            let horizontal = g.columnSpan(ofOutputColumn: ow)
-            let best = y + offset, winner = argmax + offset
-            let firstCell = ((vertical.first &+ vertical.lower) &* g.inputWidth
-                             &+ horizontal.first &+ horizontal.lower) &* channels
-            for c in 0..<channels {
-                best[c] = image[firstCell &+ c]
-                winner[c] = Int32(truncatingIfNeeded: firstCell &+ c)
-            }
-            for kh in vertical.lower..<vertical.upper {
-                for kw in horizontal.lower..<horizontal.upper {
-                    let cell = ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* channels
-                    let values = image + cell, cellIndex = Int32(truncatingIfNeeded: cell)
-                    // Blending with a bit mask instead of `better ? value : current` keeps LLVM from
-                    // turning the stores into per-lane branches, so the loop vectorises.
-                    for c in 0..<channels {
-                        let value = values[c], current = best[c], currentWinner = winner[c]
-                        let keep: UInt32 = value > current ? 0 : ~0
-                        best[c] = Float(bitPattern: (current.bitPattern & keep) | (value.bitPattern & ~keep))
-                        let candidate = cellIndex &+ Int32(truncatingIfNeeded: c)
-                        winner[c] = (currentWinner & Int32(bitPattern: keep)) | (candidate & ~Int32(bitPattern: keep))
-                    }
-                }
-            }
-            offset &+= channels
-        }
-    }
-}
-
-/// ``maxPool(_:geometry:outputRows:into:argmax:)`` for a multiple of 16 channels: each group of 16 keeps
-/// its running maximum and winner in SIMD registers over the window and is stored once.
-private func maxPoolSixteenChannels(_ x: UnsafePointer<Float>, geometry g: WindowGeometry, outputRows: Range<Int>,
-                                    into y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
-    let sampleCount = g.inputSampleCount, channels = g.channels
+    let sampleCount = g.inputSampleCount, channels = g.channels, groupedChannels = channels / 16 &* 16
     let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
     for outputRow in outputRows {
         let n = outputRow / g.outputHeight, oh = outputRow % g.outputHeight
@@ -62,7 +22,7 @@ private func maxPoolSixteenChannels(_ x: UnsafePointer<Float>, geometry g: Windo
             let horizontal = g.columnSpan(ofOutputColumn: ow)
             let firstCell = ((vertical.first &+ vertical.lower) &* g.inputWidth
                              &+ horizontal.first &+ horizontal.lower) &* channels
-            for group in stride(from: 0, to: channels, by: 16) {
+            for group in stride(from: 0, to: groupedChannels, by: 16) {
                 var best = UnsafeRawPointer(image + (firstCell &+ group)).loadUnaligned(as: SIMD16<Float>.self)
                 var winner = lanes &+ Int32(truncatingIfNeeded: firstCell &+ group)
                 for kh in vertical.lower..<vertical.upper {
@@ -77,7 +37,40 @@ private func maxPoolSixteenChannels(_ x: UnsafePointer<Float>, geometry g: Windo
                 UnsafeMutableRawPointer(y + (offset &+ group)).storeBytes(of: best, as: SIMD16<Float>.self)
                 UnsafeMutableRawPointer(argmax + (offset &+ group)).storeBytes(of: winner, as: SIMD16<Int32>.self)
             }
+            if groupedChannels < channels {
+                maxPoolChannels(groupedChannels..<channels, of: image, geometry: g, vertical: vertical,
+                                horizontal: horizontal, into: y + offset, argmax: argmax + offset)
+            }
             offset &+= channels
+        }
+    }
+}
+
+/// The maxima and winners of `channels` over one window, blended cell by cell in `best` and `winner`
+/// (this output position's values); for the channels after the last full group of 16.
+@inline(never)
+private func maxPoolChannels(_ channels: Range<Int>, of image: UnsafePointer<Float>, geometry g: WindowGeometry,
+                             vertical: (first: Int, lower: Int, upper: Int),
+                             horizontal: (first: Int, lower: Int, upper: Int),
+                             into best: UnsafeMutablePointer<Float>, argmax winner: UnsafeMutablePointer<Int32>) {
+    let firstCell = ((vertical.first &+ vertical.lower) &* g.inputWidth &+ horizontal.first &+ horizontal.lower) &* g.channels
+    for c in channels {
+        best[c] = image[firstCell &+ c]
+        winner[c] = Int32(truncatingIfNeeded: firstCell &+ c)
+    }
+    for kh in vertical.lower..<vertical.upper {
+        for kw in horizontal.lower..<horizontal.upper {
+            let cell = ((vertical.first &+ kh) &* g.inputWidth &+ horizontal.first &+ kw) &* g.channels
+            let values = image + cell, cellIndex = Int32(truncatingIfNeeded: cell)
+            // Blending with a bit mask instead of `better ? value : current` keeps LLVM from turning the
+            // stores into per-lane branches, so the loop vectorises.
+            for c in channels {
+                let value = values[c], current = best[c], currentWinner = winner[c]
+                let keep: UInt32 = value > current ? 0 : ~0
+                best[c] = Float(bitPattern: (current.bitPattern & keep) | (value.bitPattern & ~keep))
+                let candidate = cellIndex &+ Int32(truncatingIfNeeded: c)
+                winner[c] = (currentWinner & Int32(bitPattern: keep)) | (candidate & ~Int32(bitPattern: keep))
+            }
         }
     }
 }

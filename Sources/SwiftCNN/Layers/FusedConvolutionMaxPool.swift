@@ -49,11 +49,10 @@ final class FusedConvolutionMaxPool: Layer {
         pooledShape = [geometry.outputHeight / 2, geometry.outputWidth / 2, convolution.filters]
     }
 
-    /// `layers` with a leading convolution and pooling that fit replaced by their fused pass: the layers
-    /// a model runs. Only a pair that no layer with parameters precedes is fused (such as one after a
+    /// `layers` with the convolution and pooling at `start`, the first layer with parameters, replaced by
+    /// their fused pass when they fit: the layers a model runs. Only that pair is fused (it may follow a
     /// ``Normalization``), since only there does the convolution need no input gradient.
-    static func fused(_ layers: [Layer]) -> [Layer] {
-        let start = layers.prefix { $0.parameters.isEmpty }.count
+    static func fused(_ layers: [Layer], from start: Int) -> [Layer] {
         guard layers.count >= start + 2, let convolution = layers[start] as? Conv2D,
               let pooling = layers[start + 1] as? MaxPool2D,
               let fused = FusedConvolutionMaxPool(convolution, pooling) else { return layers }

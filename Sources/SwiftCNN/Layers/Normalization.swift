@@ -89,7 +89,7 @@ public final class Normalization: Layer {
         precondition(channels > 0, "Normalization used before it was built")
         precondition(input.rank >= 2 && input.shape[input.rank - 1] == channels,
                      "Normalization built for \(channels) channels (a batch [N, ..., \(channels)]) was given \(input.shape)")
-        precondition(mean.shape == [channels] && variance.shape == [channels],
+        precondition(mean.rank == 1 && mean.count == channels && variance.rank == 1 && variance.count == channels,
                      "Normalization statistics have shapes \(mean.shape) and \(variance.shape), expected [\(channels)]")
         let variance = self.variance.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
         for c in 0..<channels {

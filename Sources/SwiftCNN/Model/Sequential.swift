@@ -78,8 +78,10 @@ public final class Sequential {
         self.seed = seed
         layerOutputShapes = shapes
         parameters = layers.flatMap(\.parameters)
-        plan = FusedConvolutionMaxPool.fused(layers)
-        firstTrainedStep = plan.firstIndex { !$0.parameters.isEmpty } ?? plan.count
+        // Fusion leaves the layers before the first one with parameters in place, so the index serves both.
+        let firstTrained = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
+        plan = FusedConvolutionMaxPool.fused(layers, from: firstTrained)
+        firstTrainedStep = firstTrained
     }
 
     /// The shape of the model's output for one sample.
