@@ -57,14 +57,24 @@ public final class BatchNormalization: Layer {
         runningVariance = Tensor(shape: [0])
     }
 
+    /// ``runningMean`` as `running_mean` and ``runningVariance`` as `running_variance`.
+    public var buffers: [String: Tensor] {
+        get { ["running_mean": runningMean, "running_variance": runningVariance] }
+        set {
+            if let mean = newValue["running_mean"] { runningMean = mean }
+            if let variance = newValue["running_variance"] { runningVariance = variance }
+        }
+    }
+
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
         channels = try channelCount(of: inputShape, layer: name)
-        gamma.value = Tensor(shape: [channels], repeating: 1)
-        gamma.gradient = Tensor(shape: [channels])
-        beta.value = Tensor(shape: [channels])
-        beta.gradient = Tensor(shape: [channels])
-        runningMean = Tensor(shape: [channels])
-        runningVariance = Tensor(shape: [channels], repeating: 1)
+        let channels = self.channels
+        gamma.prepare(shape: [channels]) { Tensor(shape: [channels], repeating: 1) }
+        beta.prepare(shape: [channels]) { Tensor(shape: [channels]) }
+        if runningMean.shape != [channels] || runningVariance.shape != [channels] {
+            runningMean = Tensor(shape: [channels])
+            runningVariance = Tensor(shape: [channels], repeating: 1)
+        }
         mean = Tensor(shape: [channels])
         inverseDeviation = Tensor(shape: [channels])
         scale = Tensor(shape: [channels])

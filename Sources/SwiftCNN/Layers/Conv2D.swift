@@ -108,11 +108,12 @@ public final class Conv2D: Layer {
         let receptiveField = kernelSize.height * kernelSize.width
         kernelShape = [kernelSize.height, kernelSize.width, geometry.channels, filters]
         outputSampleShape = [geometry.outputHeight, geometry.outputWidth, filters]
-        kernel.value = Tensor(glorotUniform: kernelShape, fanIn: receptiveField * geometry.channels,
-                              fanOut: receptiveField * filters, using: &generator)
-        kernel.gradient = Tensor(shape: kernelShape)
-        bias?.value = Tensor(shape: biasShape)
-        bias?.gradient = Tensor(shape: biasShape)
+        let kernelShape = self.kernelShape, biasShape = self.biasShape, filters = self.filters
+        kernel.prepare(shape: kernelShape) {
+            Tensor(glorotUniform: kernelShape, fanIn: receptiveField * geometry.channels,
+                   fanOut: receptiveField * filters, using: &generator)
+        }
+        bias?.prepare(shape: biasShape) { Tensor(shape: biasShape) }
         return outputSampleShape
     }
 

@@ -49,13 +49,11 @@ public final class Dense: Layer {
                 expected: "feature vectors [F] (add Flatten before Dense for images)")
         }
         inputFeatures = inputShape[0]
-        kernel.value = Tensor(glorotUniform: [inputFeatures, units], fanIn: inputFeatures, fanOut: units,
-                              using: &generator)
-        kernel.gradient = Tensor(shape: [inputFeatures, units])
-        if let bias {
-            bias.value = Tensor(shape: [units])
-            bias.gradient = Tensor(shape: [units])
+        let inputFeatures = self.inputFeatures, units = self.units
+        kernel.prepare(shape: [inputFeatures, units]) {
+            Tensor(glorotUniform: [inputFeatures, units], fanIn: inputFeatures, fanOut: units, using: &generator)
         }
+        bias?.prepare(shape: [units]) { Tensor(shape: [units]) }
         return outputSampleShape
     }
 

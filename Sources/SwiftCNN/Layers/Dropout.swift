@@ -35,6 +35,12 @@ public final class Dropout: Layer {
         generator = Xoshiro256(seed: seed)
     }
 
+    /// ``generator`` as `mask`.
+    public var generators: [String: Xoshiro256] {
+        get { ["mask": generator] }
+        set { if let mask = newValue["mask"] { generator = mask } }
+    }
+
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
         inputShape
     }

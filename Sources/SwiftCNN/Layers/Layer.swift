@@ -38,8 +38,23 @@ public protocol Layer: AnyObject {
     /// The layer's trainable parameters, in a fixed order; empty for layers without any.
     var parameters: [Parameter] { get }
 
+    /// Tensors other than ``parameters`` that the layer's outputs depend on, by name (PyTorch calls them
+    /// buffers), such as the running statistics of ``BatchNormalization``; by default none.
+    ///
+    /// Model files and checkpoints save them beside the parameters, loading sets each one it read, and
+    /// summaries count them as non-trainable parameters.
+    var buffers: [String: Tensor] { get set }
+
+    /// The random generators whose state moves on as the layer trains, by name, such as ``Dropout``'s mask
+    /// generator; by default none.
+    ///
+    /// Training checkpoints save their states, so that a resumed run draws what an uninterrupted one would.
+    var generators: [String: Xoshiro256] { get set }
+
     /// Prepares the layer for inputs of `inputShape` (one sample, no batch dimension): checks the shape,
-    /// creates parameters with initial values drawn from `generator`, and returns the output shape.
+    /// gives each parameter its shape and returns the output shape. A parameter that holds no value of its
+    /// shape yet gets initial values drawn from `generator` (see ``Parameter/prepare(shape:initialValue:)``);
+    /// one that does keeps it, so a trained or loaded layer placed in a new model keeps its weights.
     ///
     /// - Throws: ``LayerError/incompatibleInput(layer:inputShape:expected:)`` when the layer cannot take
     ///   such inputs.
@@ -56,6 +71,19 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    public var buffers: [String: Tensor] {
+        get { [:] }
+        set {}
+    }
+
+    public var generators: [String: Xoshiro256] {
+        get { [:] }
+        set {}
+    }
+
+    /// The number of scalars in ``buffers``: what summaries count as non-trainable parameters.
+    public var bufferCount: Int { buffers.values.reduce(0) { $0 + $1.count } }
+
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
@@ -72,11 +100,17 @@ extension Layer {
 public enum LayerError: Error, Equatable, CustomStringConvertible {
     /// `layer` cannot take inputs of `inputShape` (per sample); `expected` says what it needs.
     case incompatibleInput(layer: String, inputShape: [Int], expected: String)
+    /// A ``MergeLayer`` `layer` cannot combine inputs of `inputShapes` (per sample); `expected` says what
+    /// it needs.
+    case incompatibleInputs(layer: String, inputShapes: [[Int]], expected: String)
 
     public var description: String {
         switch self {
         case let .incompatibleInput(layer, inputShape, expected):
             return "\(layer) cannot take inputs of shape \(inputShape): expected \(expected)"
+        case let .incompatibleInputs(layer, inputShapes, expected):
+            let shapes = inputShapes.map { "\($0)" }.joined(separator: ", ")
+            return "\(layer) cannot combine inputs of shapes \(shapes): expected \(expected)"
         }
     }
 }

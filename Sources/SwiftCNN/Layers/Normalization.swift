@@ -69,6 +69,15 @@ public final class Normalization: Layer {
         variance = Tensor(shape: [0])
     }
 
+    /// ``mean`` as `mean` and ``variance`` as `variance`, Keras's names.
+    public var buffers: [String: Tensor] {
+        get { ["mean": mean, "variance": variance] }
+        set {
+            if let mean = newValue["mean"] { self.mean = mean }
+            if let variance = newValue["variance"] { self.variance = variance }
+        }
+    }
+
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
         let last = try channelCount(of: inputShape, layer: name)
         if mean.count == 0 {

@@ -2,18 +2,45 @@
 ///
 /// Layers own their parameters; optimizers update ``value`` from ``gradient`` in place. It is a class so
 /// that a layer, its optimizer state and a saved checkpoint all refer to the same parameter.
+///
+/// A layer gives each parameter its shape when it is built (``prepare(shape:initialValue:)``); from then
+/// on the value keeps that shape: assigning a value of another shape stops the program, naming both.
 public final class Parameter {
     /// The parameter's name within its layer, for example `kernel` or `bias`.
     public let name: String
     /// The current value.
-    public var value: Tensor
+    public var value: Tensor {
+        didSet {
+            precondition(value.shape == oldValue.shape || !isShaped,
+                         "Parameter '\(name)' has shape \(oldValue.shape), it cannot take a value of shape \(value.shape)")
+        }
+    }
     /// The gradient computed by the layer's last backward pass; same shape as ``value``.
     public var gradient: Tensor
+    /// Whether ``prepare(shape:initialValue:)`` has fixed the shape.
+    private var isShaped = false
 
     /// A parameter holding `value`, with a zero gradient.
     public init(name: String, value: Tensor) {
         self.name = name
         self.value = value
         gradient = Tensor(shape: value.shape)
+    }
+
+    /// Fixes the parameter's shape. A parameter that already holds a value of `shape` (trained, loaded
+    /// or built before) keeps it; otherwise its value becomes `initialValue()`, which must have `shape`.
+    ///
+    /// Layers call this from ``Layer/build(inputShape:generator:)``, drawing initial values only for
+    /// parameters that have none, so that building never discards training.
+    public func prepare(shape: [Int], initialValue: () -> Tensor) {
+        if value.shape != shape {
+            isShaped = false
+            let initial = initialValue()
+            precondition(initial.shape == shape,
+                         "Parameter '\(name)' needs an initial value of shape \(shape), got \(initial.shape)")
+            value = initial
+        }
+        if gradient.shape != shape { gradient = Tensor(shape: shape) }
+        isShaped = true
     }
 }

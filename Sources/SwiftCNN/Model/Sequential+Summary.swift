@@ -17,7 +17,7 @@ extension Sequential {
     /// ```
     ///
     /// Layers are named as Keras names them: the kind, then `_1`, `_2`… for repeats. Non-trainable
-    /// parameters are BatchNormalization's running statistics and Normalization's mean and variance.
+    /// parameters are the layers' ``Layer/buffers``, such as BatchNormalization's running statistics.
     public func summary() -> String {
         var seen: [String: Int] = [:]
         let rows: [(name: String, shape: String, parameters: Int)] = zip(layers, layerOutputShapes).map { layer, shape in
@@ -28,16 +28,7 @@ extension Sequential {
             return ("\(name) (\(type(of: layer)))", shapeText, layer.parameterCount)
         }
         let trainable = parameterCount
-        let nonTrainable = layers.reduce(0) { total, layer in
-            switch layer {
-            case let normalization as BatchNormalization:
-                return total + normalization.runningMean.count + normalization.runningVariance.count
-            case let normalization as Normalization:
-                return total + normalization.mean.count + normalization.variance.count
-            default:
-                return total
-            }
-        }
+        let nonTrainable = layers.reduce(0) { $0 + $1.bufferCount }
 
         let header = (name: "Layer (type)", shape: "Output Shape", parameters: "Param #")
         let nameWidth = max(header.name.count, rows.map(\.name.count).max() ?? 0) + 3

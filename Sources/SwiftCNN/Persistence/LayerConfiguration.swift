@@ -128,15 +128,6 @@ extension BatchNormalization: SavableLayer {
         self.init(momentum: configuration.momentum, epsilon: configuration.epsilon)
     }
 
-    /// ``runningMean`` as `running_mean` and ``runningVariance`` as `running_variance`.
-    public var buffers: [String: Tensor] {
-        get { ["running_mean": runningMean, "running_variance": runningVariance] }
-        set {
-            if let mean = newValue["running_mean"] { runningMean = mean }
-            if let variance = newValue["running_variance"] { runningVariance = variance }
-        }
-    }
-
     public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
         guard let channels = inputShape.last else { return nil }
         return ["gamma": [channels], "beta": [channels], "running_mean": [channels], "running_variance": [channels]]
@@ -145,15 +136,6 @@ extension BatchNormalization: SavableLayer {
 
 extension Normalization: SavableOptionlessLayer {
     public static var typeName: String { "normalization" }
-
-    /// ``mean`` as `mean` and ``variance`` as `variance`, Keras's names.
-    public var buffers: [String: Tensor] {
-        get { ["mean": mean, "variance": variance] }
-        set {
-            if let mean = newValue["mean"] { self.mean = mean }
-            if let variance = newValue["variance"] { self.variance = variance }
-        }
-    }
 
     public static func expectedTensorShapes(for configuration: EmptyLayerConfiguration, inputShape: [Int]) -> [String: [Int]]? {
         guard let channels = inputShape.last else { return nil }

@@ -20,7 +20,7 @@
 /// ```
 ///
 /// The layer's ``Layer/parameters`` are saved by their names, so names must be unique within the layer.
-/// A layer whose output depends on tensors that are not trained by gradients also lists them in ``buffers``.
+/// A layer whose output depends on tensors that are not trained by gradients also lists them in ``Layer/buffers``.
 public protocol SavableLayer: Layer {
     /// What the layer was created with: everything needed to create an equal, unbuilt layer.
     associatedtype Configuration: Codable
@@ -38,12 +38,6 @@ public protocol SavableLayer: Layer {
     /// ``LayerConfigurationError`` rather than stop the program on a value the layer cannot take.
     init(configuration: Configuration) throws
 
-    /// Tensors other than ``Layer/parameters`` that the layer's outputs depend on (PyTorch calls them
-    /// buffers), such as the running statistics of ``BatchNormalization``; by default none.
-    ///
-    /// A model file saves them beside the parameters, and loading sets each one it read.
-    var buffers: [String: Tensor] { get set }
-
     /// The shapes, by name, that the parameters and ``buffers`` of a layer with `configuration` will have
     /// once built for `inputShape`; nil when that cannot be told without creating the layer (the default)
     /// or when the configuration is invalid.
@@ -54,11 +48,6 @@ public protocol SavableLayer: Layer {
 }
 
 extension SavableLayer {
-    public var buffers: [String: Tensor] {
-        get { [:] }
-        set {}
-    }
-
     public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
         nil
     }

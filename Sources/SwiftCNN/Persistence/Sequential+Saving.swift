@@ -70,12 +70,10 @@ extension Sequential {
                              "Layer \(index) (\(layer.name)) has two parameters named '\(parameter.name)'")
                 result.append((Sequential.fileName(ofLayer: index, parameter.name), parameter.value))
             }
-            if let savable = layer as? any SavableLayer {
-                for (name, tensor) in savable.buffers.sorted(by: { $0.key < $1.key }) {
-                    precondition(seen.insert(name).inserted,
-                                 "Layer \(index) (\(layer.name)) has a parameter and a buffer both named '\(name)'")
-                    result.append((Sequential.fileName(ofLayer: index, name), tensor))
-                }
+            for (name, tensor) in layer.buffers.sorted(by: { $0.key < $1.key }) {
+                precondition(seen.insert(name).inserted,
+                             "Layer \(index) (\(layer.name)) has a parameter and a buffer both named '\(name)'")
+                result.append((Sequential.fileName(ofLayer: index, name), tensor))
             }
         }
         return result
@@ -95,13 +93,11 @@ extension Sequential {
             for parameter in layer.parameters {
                 if let value = values[Sequential.fileName(ofLayer: index, parameter.name)] { parameter.value = value }
             }
-            if let savable = layer as? any SavableLayer {
-                var buffers = savable.buffers
-                for name in buffers.keys {
-                    buffers[name] = values[Sequential.fileName(ofLayer: index, name)]
-                }
-                savable.buffers = buffers
+            var buffers = layer.buffers
+            for name in buffers.keys {
+                buffers[name] = values[Sequential.fileName(ofLayer: index, name)]
             }
+            layer.buffers = buffers
         }
     }
 

@@ -55,7 +55,7 @@ public struct TrainingCheckpoint {
         var completedEpochs: Int
         var shuffleSeed: UInt64
         var optimizer: OptimizerRecord
-        /// The generator state of each ``Dropout`` layer, by layer index.
+        /// The state of each layer's ``Layer/generators``, by layer index and generator name.
         var generators: [String: Xoshiro256]
     }
 
@@ -67,7 +67,7 @@ public struct TrainingCheckpoint {
         var file = try model.modelFile()
         var generators: [String: Xoshiro256] = [:]
         for (index, layer) in model.layers.enumerated() {
-            if let dropout = layer as? Dropout { generators[String(index)] = dropout.generator }
+            for (name, generator) in layer.generators { generators[Self.generatorKey(layer: index, name)] = generator }
         }
         let record = Record(format: Self.format, version: Self.version, completedEpochs: completedEpochs,
                             shuffleSeed: shuffleSeed, optimizer: try OptimizerRecord(optimizer), generators: generators)
@@ -149,18 +149,29 @@ public struct TrainingCheckpoint {
         return OptimizerState(stepCount: record.stepCount, slots: slots)
     }
 
-    /// Sets each ``Dropout`` layer's generator to its saved state; every dropout layer must have one.
+    /// The record's key of generator `name` of layer `index`: the index alone for `mask`, as files written
+    /// when only ``Dropout`` had a generator name it.
+    private static func generatorKey(layer index: Int, _ name: String) -> String {
+        name == "mask" ? String(index) : "\(index).\(name)"
+    }
+
+    /// Sets every layer generator to its saved state; each must have one, and nothing else may be saved.
     private static func restoreGenerators(_ generators: [String: Xoshiro256], of model: Sequential, file: String) throws {
         var remaining = generators
         for (index, layer) in model.layers.enumerated() {
-            guard let dropout = layer as? Dropout else { continue }
-            guard let generator = remaining.removeValue(forKey: String(index)) else {
-                throw ModelFileError.malformedCheckpoint(file: file, reason: "no generator state for dropout layer \(index)")
+            var states = layer.generators
+            guard !states.isEmpty else { continue }
+            for name in states.keys {
+                guard let generator = remaining.removeValue(forKey: generatorKey(layer: index, name)) else {
+                    throw ModelFileError.malformedCheckpoint(
+                        file: file, reason: "no state for generator '\(name)' of layer \(index) (\(layer.name))")
+                }
+                states[name] = generator
             }
-            dropout.generator = generator
+            layer.generators = states
         }
         if let extra = remaining.keys.sorted().first {
-            throw ModelFileError.malformedCheckpoint(file: file, reason: "generator state for layer \(extra), which is not a dropout layer")
+            throw ModelFileError.malformedCheckpoint(file: file, reason: "generator state '\(extra)' for a layer that has no such generator")
         }
     }
 }
