@@ -7,7 +7,7 @@ import TestSupport
 private final class StopAfter: TrainingCallback {
     let epochs: Int
     init(epochs: Int) { self.epochs = epochs }
-    func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction {
+    func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
         record.epoch + 1 >= epochs ? .stop : .proceed
     }
 }
@@ -33,7 +33,7 @@ private func smallModel() throws -> Sequential {
 
 private let data = tinyDataset(count: 40, sampleShape: [6, 6, 1], classes: 3, seed: 8)
 
-private func dropoutState(of model: Sequential) -> [UInt64] {
+private func dropoutState(of model: Model) -> [UInt64] {
     (model.layers[3] as? Dropout)?.generator.state ?? []
 }
 

@@ -18,7 +18,7 @@ private func model() throws -> Sequential {
 /// Keeps a copy of the parameters after every epoch.
 private final class Snapshots: TrainingCallback {
     var weights: [[Tensor]] = []
-    func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction {
+    func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
         weights.append(model.parameters.map(\.value))
         return .proceed
     }

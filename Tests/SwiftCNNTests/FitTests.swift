@@ -28,22 +28,22 @@ private final class Recorder: TrainingCallback {
     /// A subnormal float, kept in a property so that the compiler cannot fold arithmetic on it.
     var subnormal = Float(bitPattern: 0x0000_1000)
 
-    func onTrainingBegin(model: Sequential) { events.append("begin") }
-    func onEpochBegin(_ epoch: Int, model: Sequential) { events.append("epoch \(epoch)") }
-    func onBatchEnd(_ record: BatchRecord, model: Sequential) {
+    func onTrainingBegin(model: Model) { events.append("begin") }
+    func onEpochBegin(_ epoch: Int, model: Model) { events.append("epoch \(epoch)") }
+    func onBatchEnd(_ record: BatchRecord, model: Model) {
         batches.append(record)
         flushedSubnormals.append(subnormal * 2 == 0)
     }
-    func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction {
+    func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
         events.append("end \(record.epoch)")
         weightsAfterEpoch.append(model.parameters.map(\.value))
         return .proceed
     }
-    func onTrainingEnd(_ history: History, model: Sequential) { events.append("done \(history.epochs.count)") }
+    func onTrainingEnd(_ history: History, model: Model) { events.append("done \(history.epochs.count)") }
 }
 
 private final class StopAfterOneEpoch: TrainingCallback {
-    func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction { .stop }
+    func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction { .stop }
 }
 
 @Suite struct FitTests {

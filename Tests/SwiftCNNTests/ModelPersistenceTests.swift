@@ -79,7 +79,7 @@ func tinyDataset(count: Int = 24, sampleShape: [Int] = [9, 9, 2], classes: Int =
 }
 
 /// Every parameter and buffer by file name, as bit patterns.
-func tensorBits(of model: Sequential) -> [String: [UInt32]] {
+func tensorBits(of model: Model) -> [String: [UInt32]] {
     Dictionary(uniqueKeysWithValues: model.namedTensors().map { ($0.name, $0.tensor.scalars.map(\.bitPattern)) })
 }
 

@@ -75,7 +75,7 @@ private func builtLayer(mean: [Float], variance: [Float], sampleShape: [Int]) th
             }
         }
         let fused = try model()
-        #expect(fused.plan.count == 4 && fused.plan[1] is FusedConvolutionMaxPool && fused.firstTrainedStep == 1)
+        #expect(fused.plan.layers.count == 4 && fused.plan.layers[1] is FusedConvolutionMaxPool)
         let x = Seeded.uniform([6, 12, 12, 1], in: 0...1, seed: 8)
         let labels: [Int32] = [0, 1, 2, 3, 1, 2]
         expectStepMatchesLayerByLayer(fused, twin: try model(), inputs: x, labels: labels)

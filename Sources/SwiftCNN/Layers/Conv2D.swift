@@ -18,7 +18,7 @@
 /// into a block that stays in its core's cache, multiplying it, and adding the bias and activation to
 /// the result while it is still there. Parameter gradients are summed per thread and then combined in a
 /// fixed order, so a given thread count always gives the same numbers.
-public final class Conv2D: Layer {
+public final class Conv2D: Layer, ActivationFusing {
     public let name = "conv2d"
     /// The number of output channels.
     public let filters: Int
@@ -62,9 +62,17 @@ public final class Conv2D: Layer {
     private static let blockFloats = 256 * 1024
 
     /// A convolution with `filters` output channels and a `kernelSize` window moved by `strides`.
-    public init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int) = (1, 1),
-                padding: Padding = .valid, useBias: Bool = true, activation: Activation = .linear,
-                algorithm: Algorithm = .automatic) {
+    public convenience init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int) = (1, 1),
+                            padding: Padding = .valid, useBias: Bool = true, activation: Activation = .linear,
+                            algorithm: Algorithm = .automatic) {
+        self.init(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
+                  algorithm: algorithm, kernel: Parameter(name: "kernel", value: Tensor(shape: [0])),
+                  bias: useBias ? Parameter(name: "bias", value: Tensor(shape: [filters])) : nil)
+    }
+
+    /// A convolution whose parameters are `kernel` and `bias`, which another layer may share.
+    private init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int),
+                 padding: Padding, activation: Activation, algorithm: Algorithm, kernel: Parameter, bias: Parameter?) {
         precondition(filters > 0, "Conv2D needs a positive number of filters, got \(filters)")
         precondition(kernelSize.height > 0 && kernelSize.width > 0,
                      "Conv2D needs a positive kernel size, got \(kernelSize.height)×\(kernelSize.width)")
@@ -74,12 +82,12 @@ public final class Conv2D: Layer {
         self.kernelSize = kernelSize
         self.strides = strides
         self.padding = padding
-        self.useBias = useBias
+        useBias = bias != nil
         self.activation = activation
         self.algorithm = algorithm
         biasShape = [filters]
-        kernel = Parameter(name: "kernel", value: Tensor(shape: [0]))
-        bias = useBias ? Parameter(name: "bias", value: Tensor(shape: [filters])) : nil
+        self.kernel = kernel
+        self.bias = bias
         parameters = [kernel] + (bias.map { [$0] } ?? [])
     }
 
@@ -293,6 +301,12 @@ public final class Conv2D: Layer {
     func directPass(geometry: WindowGeometry) -> SingleChannelConvolution {
         SingleChannelConvolution(geometry: geometry, filters: filters, kernel: kernel.value.storage.pointer,
                                  bias: bias.map { UnsafePointer($0.value.storage.pointer) }, activation: activation)
+    }
+
+    func fusing(_ activation: Activation) -> Layer? {
+        guard self.activation == .linear else { return nil }
+        return Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
+                      activation: activation, algorithm: algorithm, kernel: kernel, bias: bias)
     }
 
     /// Parameters can be replaced from outside (loading weights); a wrong shape would make the kernels

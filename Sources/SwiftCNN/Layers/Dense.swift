@@ -7,7 +7,7 @@
 /// let hidden = Dense(units: 64, activation: .relu)
 /// let logits = Dense(units: 10)   // linear: feed it to SoftmaxCrossEntropy
 /// ```
-public final class Dense: Layer {
+public final class Dense: Layer, ActivationFusing {
     public let name = "dense"
     /// The number of output features.
     public let units: Int
@@ -31,15 +31,26 @@ public final class Dense: Layer {
     private var input: Tensor?
 
     /// A layer with `units` outputs.
-    public init(units: Int, activation: Activation = .linear, useBias: Bool = true) {
+    public convenience init(units: Int, activation: Activation = .linear, useBias: Bool = true) {
+        self.init(units: units, activation: activation, kernel: Parameter(name: "kernel", value: Tensor(shape: [0, units])),
+                  bias: useBias ? Parameter(name: "bias", value: Tensor(shape: [units])) : nil)
+    }
+
+    /// A layer whose parameters are `kernel` and `bias`, which another layer may share.
+    private init(units: Int, activation: Activation, kernel: Parameter, bias: Parameter?) {
         precondition(units > 0, "Dense needs at least one unit, got \(units)")
         self.units = units
         self.activation = activation
-        self.useBias = useBias
+        useBias = bias != nil
         outputSampleShape = [units]
-        kernel = Parameter(name: "kernel", value: Tensor(shape: [0, units]))
-        bias = useBias ? Parameter(name: "bias", value: Tensor(shape: [units])) : nil
+        self.kernel = kernel
+        self.bias = bias
         parameters = [kernel] + (bias.map { [$0] } ?? [])
+    }
+
+    func fusing(_ activation: Activation) -> Layer? {
+        guard self.activation == .linear else { return nil }
+        return Dense(units: units, activation: activation, kernel: kernel, bias: bias)
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {

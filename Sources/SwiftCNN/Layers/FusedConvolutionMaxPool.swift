@@ -4,8 +4,8 @@
 /// batch 64), the pooling reads it back, and in the backward pass the pooling writes a gradient of
 /// that size for the convolution to read again. Fused, each 2×2 window's four outputs stay in registers
 /// until their maximum is stored, and the kernel gradient is gathered straight from the pooled
-/// gradient and which cell won. ``Sequential`` runs it in place of its first two layers when they fit
-/// (see ``fused(_:)``); the parameters stay the convolution's. As the first layer with parameters it
+/// gradient and which cell won. A model runs it in place of the two layers when they fit
+/// (``ConvolutionMaxPoolFusion``); the parameters stay the convolution's. As the first layer with parameters it
 /// computes no input gradient.
 final class FusedConvolutionMaxPool: Layer {
     let name = "conv2d+max_pooling2d"
@@ -47,16 +47,6 @@ final class FusedConvolutionMaxPool: Layer {
         self.convolution = convolution
         self.geometry = geometry
         pooledShape = [geometry.outputHeight / 2, geometry.outputWidth / 2, convolution.filters]
-    }
-
-    /// `layers` with the convolution and pooling at `start`, the first layer with parameters, replaced by
-    /// their fused pass when they fit: the layers a model runs. Only that pair is fused (it may follow a
-    /// ``Normalization``), since only there does the convolution need no input gradient.
-    static func fused(_ layers: [Layer], from start: Int) -> [Layer] {
-        guard layers.count >= start + 2, let convolution = layers[start] as? Conv2D,
-              let pooling = layers[start + 1] as? MaxPool2D,
-              let fused = FusedConvolutionMaxPool(convolution, pooling) else { return layers }
-        return layers.prefix(start) + [fused] + layers.dropFirst(start + 2)
     }
 
     var parameters: [Parameter] { convolution.parameters }

@@ -57,7 +57,7 @@ public final class EarlyStopping: TrainingCallback {
         self.restoresBestWeights = restoresBestWeights
     }
 
-    public func onTrainingBegin(model: Sequential) {
+    public func onTrainingBegin(model: Model) {
         bestValue = nil
         bestEpoch = nil
         stoppedEpoch = nil
@@ -65,7 +65,7 @@ public final class EarlyStopping: TrainingCallback {
         bestWeights = []
     }
 
-    public func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction {
+    public func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
         guard let value = metric.value(in: record) else {
             preconditionFailure("EarlyStopping monitors \(metric), but training has no validation data")
         }
@@ -85,7 +85,7 @@ public final class EarlyStopping: TrainingCallback {
         return .stop
     }
 
-    public func onTrainingEnd(_ history: History, model: Sequential) {
+    public func onTrainingEnd(_ history: History, model: Model) {
         guard restoresBestWeights, !bestWeights.isEmpty else { return }
         for (parameter, value) in zip(model.parameters, bestWeights) {
             parameter.value = value

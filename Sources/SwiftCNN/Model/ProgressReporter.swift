@@ -24,12 +24,12 @@ final class ProgressReporter: TrainingCallback {
         }
     }
 
-    func onEpochBegin(_ epoch: Int, model: Sequential) {
+    func onEpochBegin(_ epoch: Int, model: Model) {
         epochClock.restart()
         lastDraw = -Double.infinity
     }
 
-    func onBatchEnd(_ record: BatchRecord, model: Sequential) {
+    func onBatchEnd(_ record: BatchRecord, model: Model) {
         guard showsBar else { return }
         let elapsed = epochClock.seconds
         let isLast = record.batch + 1 == record.batchCount
@@ -38,7 +38,7 @@ final class ProgressReporter: TrainingCallback {
         write("\r" + Self.barLine(record, elapsed: elapsed) + "\u{1B}[K")
     }
 
-    func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction {
+    func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
         write((showsBar ? "\r" : "") + Self.epochLine(record, epochCount: epochCount) + (showsBar ? "\u{1B}[K\n" : "\n"))
         return .proceed
     }

@@ -1,4 +1,4 @@
-/// Hooks into a training run: called by ``Sequential/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
+/// Hooks into a training run: called by ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
 /// at the start and end of the run, of each epoch and of each batch.
 ///
 /// Every method has a default implementation that does nothing, so a callback implements only what it
@@ -6,7 +6,7 @@
 ///
 /// ```swift
 /// final class LossLogger: TrainingCallback {
-///     func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction {
+///     func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
 ///         print("epoch \(record.epoch + 1): \(record.loss)")
 ///         return record.loss < 0.01 ? .stop : .proceed
 ///     }
@@ -14,24 +14,24 @@
 /// ```
 public protocol TrainingCallback: AnyObject {
     /// Called before the first epoch.
-    func onTrainingBegin(model: Sequential)
+    func onTrainingBegin(model: Model)
     /// Called before the first batch of epoch `epoch` (from 0).
-    func onEpochBegin(_ epoch: Int, model: Sequential)
+    func onEpochBegin(_ epoch: Int, model: Model)
     /// Called after each batch's optimizer step.
-    func onBatchEnd(_ record: BatchRecord, model: Sequential)
+    func onBatchEnd(_ record: BatchRecord, model: Model)
     /// Called after each epoch, validation included; returning ``TrainingAction/stop`` ends training
     /// after this epoch.
-    func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction
+    func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction
     /// Called when training ends, normally or stopped by a callback (not when it throws).
-    func onTrainingEnd(_ history: History, model: Sequential)
+    func onTrainingEnd(_ history: History, model: Model)
 }
 
 extension TrainingCallback {
-    public func onTrainingBegin(model: Sequential) {}
-    public func onEpochBegin(_ epoch: Int, model: Sequential) {}
-    public func onBatchEnd(_ record: BatchRecord, model: Sequential) {}
-    public func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction { .proceed }
-    public func onTrainingEnd(_ history: History, model: Sequential) {}
+    public func onTrainingBegin(model: Model) {}
+    public func onEpochBegin(_ epoch: Int, model: Model) {}
+    public func onBatchEnd(_ record: BatchRecord, model: Model) {}
+    public func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction { .proceed }
+    public func onTrainingEnd(_ history: History, model: Model) {}
 }
 
 /// What a callback wants after an epoch.
@@ -66,7 +66,7 @@ public struct BatchRecord: Equatable, Sendable {
     public var learningRate: Float
 }
 
-/// How much ``Sequential/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
+/// How much ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
 /// prints to standard output.
 public enum Verbosity: Equatable, Sendable {
     /// A progress bar when standard output is a terminal, one line per epoch otherwise (logs, pipes, CI).

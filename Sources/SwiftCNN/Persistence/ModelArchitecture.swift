@@ -1,18 +1,30 @@
 import Foundation
 
-/// A ``Sequential`` model's architecture as a model file records it: JSON in the metadata entry
-/// `swiftcnn.model`, for example
+/// A model's architecture as a model file records it: JSON in the metadata entry `swiftcnn.model`. A
+/// ``Sequential`` model is a list of layers, each applied to the output of the one before:
 ///
 /// ```json
 /// {"format": "swiftcnn.sequential", "version": 1, "inputShape": [28, 28, 1], "seed": 1,
 ///  "layers": [{"type": "conv2d", "config": {"filters": 32, "kernelSize": [3, 3], ...}}, ...]}
 /// ```
 ///
+/// Any other ``Model`` is a graph: each layer also has its unique name and the names of the layers whose
+/// outputs it takes (`input_layer` for the model's input), listed after them:
+///
+/// ```json
+/// {"format": "swiftcnn.functional", "version": 1, "inputShape": [28, 28, 1], "seed": 1,
+///  "layers": [{"name": "conv2d", "type": "conv2d", "config": {...}, "inputs": ["input_layer"]},
+///             {"name": "add", "type": "add", "config": {}, "inputs": ["conv2d", "conv2d_1"]}, ...]}
+/// ```
+///
 /// Each layer is its ``SavableLayer/typeName`` and its ``SavableLayer/configuration``.
 struct ModelArchitecture {
     static let metadataKey = "swiftcnn.model"
-    static let format = "swiftcnn.sequential"
+    static let sequentialFormat = "swiftcnn.sequential"
+    static let functionalFormat = "swiftcnn.functional"
     static let version = 1
+    /// The name that functional files give the model's input.
+    static let inputName = "input_layer"
 
     /// A layer read from the file but not yet created: its type and its decoded configuration.
     struct PendingLayer {
@@ -23,11 +35,16 @@ struct ModelArchitecture {
     var inputShape: [Int]
     var seed: UInt64
     var layers: [PendingLayer]
+    /// Per layer, the values it takes: `0` is the model's input, `k + 1` the output of layer `k`.
+    var inputs: [[Int]]
+    /// Per layer, its name in a functional file; nil for a sequential one.
+    var names: [String]?
 
-    /// The JSON for `model`, with sorted keys so that the same model always gives the same file.
+    /// The JSON for `model`, with sorted keys so that the same model always gives the same file: the
+    /// sequential format for a ``Sequential`` model, the functional one otherwise.
     ///
     /// - Throws: ``ModelFileError/unsavableLayer(layer:type:)`` for a layer that is not a ``SavableLayer``.
-    static func json(for model: Sequential) throws -> String {
+    static func json(for model: Model) throws -> String {
         var layers: [any SavableLayer] = []
         for (index, layer) in model.layers.enumerated() {
             guard let savable = layer as? any SavableLayer else {
@@ -37,7 +54,14 @@ struct ModelArchitecture {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let document = Document(inputShape: model.inputShape, seed: model.seed, layers: layers.map(EncodedLayer.init))
+        let functional = !model.isSequential
+        let names = [inputName] + model.layerNames
+        let encoded = layers.enumerated().map { index, layer in
+            EncodedLayer(layer: layer, name: functional ? model.layerNames[index] : nil,
+                         inputs: functional ? model.layerInputs[index].map { names[$0] } : nil)
+        }
+        let document = Document(format: functional ? functionalFormat : sequentialFormat, inputShape: model.inputShape,
+                                seed: model.seed, layers: encoded)
         return String(decoding: try encoder.encode(document), as: UTF8.self)
     }
 
@@ -66,6 +90,8 @@ struct ModelArchitecture {
                 throw ModelFileError.unknownLayerType(file: file, layer: layer, type: type)
             case let .invalidConfiguration(layer, type, reason):
                 throw ModelFileError.invalidLayerConfiguration(file: file, layer: layer, type: type, reason: reason)
+            case let .invalidGraph(reason):
+                throw ModelFileError.malformedArchitecture(file: file, reason: reason)
             }
         } catch {
             throw ModelFileError.malformedArchitecture(file: file, reason: ModelArchitecture.describe(error))
@@ -73,6 +99,8 @@ struct ModelArchitecture {
         inputShape = document.inputShape
         seed = document.seed
         layers = document.layers
+        inputs = document.inputs
+        names = document.names
     }
 
     /// A decoding error in words, its coding path dotted.
@@ -100,7 +128,7 @@ struct ModelArchitecture {
 
 extension ModelArchitecture {
     private enum Key: String, CodingKey {
-        case format, version, inputShape, seed, layers, type, config
+        case format, version, inputShape, seed, layers, type, config, name, inputs
     }
 
     /// Problems found while decoding, before the file name is attached.
@@ -108,6 +136,7 @@ extension ModelArchitecture {
         case unsupportedFormat(String, Int)
         case unknownLayerType(Int, String)
         case invalidConfiguration(Int, String, String)
+        case invalidGraph(String)
     }
 
     /// The layer types a model file may name, handed to the decoder.
@@ -118,16 +147,20 @@ extension ModelArchitecture {
 
     private struct EncodedLayer: Encodable {
         var layer: any SavableLayer
+        var name: String?
+        var inputs: [String]?
 
         func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(name, forKey: .name)
+            try container.encodeIfPresent(inputs, forKey: .inputs)
             try container.encode(type(of: layer).typeName, forKey: .type)
             try layer.encodeConfiguration(to: container.superEncoder(forKey: .config))
         }
     }
 
     private struct Document: Encodable {
-        var format = ModelArchitecture.format
+        var format: String
         var version = ModelArchitecture.version
         var inputShape: [Int]
         var seed: UInt64
@@ -138,14 +171,19 @@ extension ModelArchitecture {
         var inputShape: [Int]
         var seed: UInt64
         var layers: [PendingLayer] = []
+        var inputs: [[Int]] = []
+        var names: [String]?
 
         init(from decoder: Decoder) throws {
             let container = try decoder.container(keyedBy: Key.self)
             let format = try container.decode(String.self, forKey: .format)
             let version = try container.decode(Int.self, forKey: .version)
-            guard format == ModelArchitecture.format, version == ModelArchitecture.version else {
+            let functional = format == ModelArchitecture.functionalFormat
+            guard functional || format == ModelArchitecture.sequentialFormat, version == ModelArchitecture.version else {
                 throw Problem.unsupportedFormat(format, version)
             }
+            var indices = [ModelArchitecture.inputName: 0]
+            if functional { names = [] }
             inputShape = try container.decode([Int].self, forKey: .inputShape)
             seed = try container.decode(UInt64.self, forKey: .seed)
             guard let types = decoder.userInfo[LayerTypes.key] as? LayerTypes else {
@@ -157,6 +195,22 @@ extension ModelArchitecture {
                 let entry = try entries.nestedContainer(keyedBy: Key.self)
                 let typeName = try entry.decode(String.self, forKey: .type)
                 guard let type = types.byName[typeName] else { throw Problem.unknownLayerType(index, typeName) }
+                if functional {
+                    let name = try entry.decode(String.self, forKey: .name)
+                    let sources = try entry.decode([String].self, forKey: .inputs)
+                    guard indices[name] == nil else { throw Problem.invalidGraph("two layers are named '\(name)'") }
+                    guard !sources.isEmpty else { throw Problem.invalidGraph("layer '\(name)' takes no inputs") }
+                    inputs.append(try sources.map { source in
+                        guard let value = indices[source] else {
+                            throw Problem.invalidGraph("layer '\(name)' takes '\(source)', which is not an earlier layer")
+                        }
+                        return value
+                    })
+                    names?.append(name)
+                    indices[name] = index + 1
+                } else {
+                    inputs.append([index])
+                }
                 do {
                     let configuration = try type.decodeConfiguration(from: entry.superDecoder(forKey: .config))
                     layers.append(PendingLayer(type: type, configuration: configuration))

@@ -29,7 +29,7 @@ public final class ModelCheckpoint: TrainingCallback {
         self.shuffleSeed = shuffleSeed
     }
 
-    public func onEpochEnd(_ record: EpochRecord, model: Sequential) -> TrainingAction {
+    public func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
         do {
             try TrainingCheckpoint(model: model, optimizer: optimizer, completedEpochs: record.epoch + 1,
                                    shuffleSeed: shuffleSeed).write(to: url)

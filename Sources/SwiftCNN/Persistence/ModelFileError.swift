@@ -1,7 +1,7 @@
 /// A model file, checkpoint or imported weight file that does not fit the model it should describe, or a
 /// model that cannot be saved. Errors about the safetensors container itself are ``SafeTensorsError``s.
 public enum ModelFileError: Error, Equatable, CustomStringConvertible {
-    /// The file holds tensors but no SwiftCNN architecture: it was not written by ``Sequential/save(to:)``.
+    /// The file holds tensors but no SwiftCNN architecture: it was not written by ``Model/save(to:)``.
     case notAModelFile(file: String)
     /// The architecture metadata is not what SwiftCNN writes.
     case malformedArchitecture(file: String, reason: String)

@@ -19,9 +19,13 @@ extension SafeTensorsFile {
     }
 }
 
-extension Sequential {
-    /// The name under which model files store tensor `name` (a parameter or buffer) of layer `index`.
-    static func fileName(ofLayer index: Int, _ name: String) -> String {
-        "layers.\(index).\(name)"
+extension Model {
+    /// The name under which this model's file stores tensor `name` (a parameter or buffer) of layer
+    /// `index`: `layers.<index>.<name>` for a ``Sequential`` model, `<layer name>.<name>` for another.
+    func tensorName(ofLayer index: Int, _ name: String) -> String {
+        isSequential ? "layers.\(index).\(name)" : "\(layerNames[index]).\(name)"
     }
+
+    /// Whether this model is saved in the sequential format: whether it is a ``Sequential`` model.
+    var isSequential: Bool { type(of: self).kindName == "sequential" }
 }

@@ -19,7 +19,7 @@ import Foundation
 ///                          shuffleSeed: checkpoint.shuffleSeed, initialEpoch: checkpoint.completedEpochs)
 /// ```
 ///
-/// The file is a model file (``Sequential/init(contentsOf:customLayers:)`` reads it as one) with the
+/// The file is a model file (``Model/init(contentsOf:customLayers:)`` reads it as one) with the
 /// training state added: JSON under the metadata key `swiftcnn.checkpoint`, and the optimizer's tensors named
 /// `optimizer.<slot>.<parameter>`, such as `optimizer.firstMoment.layers.0.kernel`. ``ModelCheckpoint``
 /// writes one after every epoch.
@@ -30,7 +30,7 @@ public struct TrainingCheckpoint {
     static let optimizerPrefix = "optimizer."
 
     /// The model, with its weights at the end of the last completed epoch.
-    public let model: Sequential
+    public let model: Model
     /// The optimizer, with its state at the end of the last completed epoch.
     public let optimizer: Optimizer
     /// The number of epochs trained: pass it to `fit` as `initialEpoch`.
@@ -40,7 +40,7 @@ public struct TrainingCheckpoint {
 
     /// A checkpoint of `model` and `optimizer` after `completedEpochs` epochs, trained with epoch shuffles
     /// seeded by `shuffleSeed` (by default the model's seed, as `fit` uses).
-    public init(model: Sequential, optimizer: Optimizer, completedEpochs: Int, shuffleSeed: UInt64? = nil) {
+    public init(model: Model, optimizer: Optimizer, completedEpochs: Int, shuffleSeed: UInt64? = nil) {
         precondition(completedEpochs >= 0, "completedEpochs must not be negative, got \(completedEpochs)")
         self.model = model
         self.optimizer = optimizer
@@ -94,7 +94,7 @@ public struct TrainingCheckpoint {
     ///   - url: The checkpoint file.
     ///   - customLayers: Your own ``SavableLayer`` types that the model may use.
     /// - Throws: ``SafeTensorsError`` for a damaged file; ``ModelFileError`` when the model cannot be rebuilt
-    ///   (see ``Sequential/init(contentsOf:customLayers:)``), when the file is a model without training state
+    ///   (see ``Model/init(contentsOf:customLayers:)``), when the file is a model without training state
     ///   (``ModelFileError/notACheckpoint(file:)``), or when the training state is malformed, lacks an optimizer
     ///   tensor, or holds one of the wrong shape or an unexpected one.
     public init(contentsOf url: URL, customLayers: [any SavableLayer.Type] = []) throws {
@@ -117,7 +117,7 @@ public struct TrainingCheckpoint {
             throw ModelFileError.malformedCheckpoint(
                 file: source, reason: "completedEpochs is \(record.completedEpochs), which is negative")
         }
-        let model = try Sequential(modelFile: file, customLayers: customLayers, ignoring: Self.optimizerPrefix)
+        let model = try Model.load(modelFile: file, customLayers: customLayers, ignoring: Self.optimizerPrefix)
         let optimizer = try record.optimizer.makeOptimizer(file: source)
         optimizer.state = try Self.optimizerState(record.optimizer, for: model, in: file)
         try Self.restoreGenerators(record.generators, of: model, file: source)
@@ -125,14 +125,14 @@ public struct TrainingCheckpoint {
                   shuffleSeed: record.shuffleSeed)
     }
 
-    /// The model-file names of the model's parameters, in the order of ``Sequential/parameters``.
-    private static func parameterNames(of model: Sequential) -> [String] {
-        model.layers.enumerated().flatMap { index, layer in layer.parameters.map { Sequential.fileName(ofLayer: index, $0.name) } }
+    /// The model-file names of the model's parameters, in the order of ``Model/parameters``.
+    private static func parameterNames(of model: Model) -> [String] {
+        model.layers.enumerated().flatMap { index, layer in layer.parameters.map { model.tensorName(ofLayer: index, $0.name) } }
     }
 
     /// The optimizer state stored in `file`: every slot tensor for every parameter once the optimizer has
     /// taken a step, none before, and nothing else under the optimizer prefix.
-    private static func optimizerState(_ record: OptimizerRecord, for model: Sequential,
+    private static func optimizerState(_ record: OptimizerRecord, for model: Model,
                                        in file: SafeTensorsFile) throws -> OptimizerState {
         let names = parameterNames(of: model)
         let slotNames = record.stepCount > 0 ? record.slotNames : []
@@ -156,7 +156,7 @@ public struct TrainingCheckpoint {
     }
 
     /// Sets every layer generator to its saved state; each must have one, and nothing else may be saved.
-    private static func restoreGenerators(_ generators: [String: Xoshiro256], of model: Sequential, file: String) throws {
+    private static func restoreGenerators(_ generators: [String: Xoshiro256], of model: Model, file: String) throws {
         var remaining = generators
         for (index, layer) in model.layers.enumerated() {
             var states = layer.generators

@@ -11,7 +11,7 @@ extension Plots {
     /// - `confusion-matrix.png`: the test set's confusion matrix;
     /// - `training-curves.png`: loss and accuracy per epoch (when `history` has epochs);
     /// - `filters.png`: the first `Conv2D` layer's kernels (when the model has one).
-    public static func writeTrainingReport(model: Sequential, history: History, training: LabeledDataset,
+    public static func writeTrainingReport(model: Model, history: History, training: LabeledDataset,
                                            test: LabeledDataset, classNames: [String]? = nil,
                                            to directory: URL) throws -> [URL] {
         do {

@@ -8,7 +8,7 @@ import Foundation
 /// that have parameters. Each group must hold exactly the weights the layer needs, with the right shapes;
 /// nothing is changed unless all of them fit. Layers other than ``Conv2D``, ``Dense`` and
 /// ``BatchNormalization`` take the tensors named after their parameters, as they are.
-extension Sequential {
+extension Model {
     /// The framework whose names and layouts a weight file uses.
     private enum Framework {
         case pyTorch, keras
@@ -72,11 +72,11 @@ extension Sequential {
             if framework == .pyTorch, weight == "num_batches_tracked" { continue }
             groups[group, default: [:]][weight] = name
         }
-        let groupOrder = order ?? groups.keys.sorted(by: Sequential.naturallyPrecedes)
+        let groupOrder = order ?? groups.keys.sorted(by: Model.naturallyPrecedes)
         let targets = layers.indices.filter { !layers[$0].parameters.isEmpty }
         guard groupOrder.count == targets.count, Set(groupOrder) == Set(groups.keys) else {
             throw ModelFileError.layerCountMismatch(file: file.source, expected: targets.count,
-                                                    found: groups.keys.sorted(by: Sequential.naturallyPrecedes))
+                                                    found: groups.keys.sorted(by: Model.naturallyPrecedes))
         }
 
         var assignments: [(assign: (Tensor) -> Void, value: Tensor)] = []
@@ -85,7 +85,7 @@ extension Sequential {
         for (index, layer) in layers.enumerated() {
             if layer is Flatten {
                 let shape = index == 0 ? inputShape : layerOutputShapes[index - 1]
-                pendingFeatureOrder = framework == .pyTorch && shape.count == 3 ? Sequential.channelsFirstOrder(shape) : nil
+                pendingFeatureOrder = framework == .pyTorch && shape.count == 3 ? Model.channelsFirstOrder(shape) : nil
             }
             guard !layer.parameters.isEmpty else { continue }
             let group = groupOrder[targetIndex]
@@ -100,7 +100,7 @@ extension Sequential {
             case let (dense as Dense, .pyTorch):
                 let kernel = dense.kernel.value.shape
                 var value = try importer.take("weight", shape: [kernel[1], kernel[0]]).transposed()
-                if let order = pendingFeatureOrder { value = Sequential.gatheringRows(of: value, order) }
+                if let order = pendingFeatureOrder { value = Model.gatheringRows(of: value, order) }
                 assignments.append(({ dense.kernel.value = $0 }, value))
                 if let bias = dense.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
                 pendingFeatureOrder = nil
@@ -109,7 +109,7 @@ extension Sequential {
                     ? ["weight", "bias", "running_mean", "running_var"] : ["gamma", "beta", "moving_mean", "moving_variance"]
                 let shape = normalization.gamma.value.shape
                 var values = try names.map { try importer.take($0, shape: shape) }
-                if let order = pendingFeatureOrder { values = values.map { Sequential.gatheringRows(of: $0, order) } }
+                if let order = pendingFeatureOrder { values = values.map { Model.gatheringRows(of: $0, order) } }
                 assignments.append(({ normalization.gamma.value = $0 }, values[0]))
                 assignments.append(({ normalization.beta.value = $0 }, values[1]))
                 assignments.append(({ normalization.runningMean = $0 }, values[2]))

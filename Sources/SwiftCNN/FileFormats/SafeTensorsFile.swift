@@ -17,7 +17,7 @@ import Foundation
 /// let k = try loaded.tensor(named: "layers.0.kernel")
 /// ```
 ///
-/// This type knows nothing of layers or models; see ``Sequential`` for saving a whole model.
+/// This type knows nothing of layers or models; see ``Model`` for saving a whole model.
 public struct SafeTensorsFile {
     /// One tensor's element type, shape and raw little-endian bytes.
     struct Entry {

@@ -1,4 +1,4 @@
-extension Sequential {
+extension Model {
     /// Trains on one batch: the forward pass, the loss, the backward pass and one update by `optimizer`,
     /// exactly as each step of
     /// ``fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
@@ -23,11 +23,16 @@ extension Sequential {
                      "train(onBatch:) expects inputs of shape [N] + \(inputShape), got \(inputs.shape)")
         precondition(labels.count == inputs.shape[0],
                      "train(onBatch:) got \(labels.count) labels for \(inputs.shape[0]) samples")
+        let step: TrainingStep
+        if let reused = batchStep, reused.optimizer === optimizer {
+            step = reused
+            step.loss = loss
+        } else {
+            step = TrainingStep(model: self, optimizer: optimizer, loss: loss)
+            batchStep = step
+        }
         return try withDenormalsFlushedToZero {
-            let measured = computeGradients(inputs: inputs, labels: labels, loss: loss)
-            guard measured.loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: 0, batch: 0) }
-            applyGradients(using: optimizer)
-            return measured.loss
+            try step.run(inputs: inputs, labels: .classes(labels)).loss
         }
     }
 }

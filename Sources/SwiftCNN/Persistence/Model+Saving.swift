@@ -1,9 +1,10 @@
 import Foundation
 
 /// A model file is a safetensors file: the architecture as JSON in its metadata (see ``SavableLayer``) and
-/// one tensor per parameter or buffer, named `layers.<index>.<name>` — `layers.0.kernel`, `layers.0.bias`,
-/// `layers.3.running_mean`. Python's `safetensors` reads it as it is.
-extension Sequential {
+/// one tensor per parameter or buffer, named `layers.<index>.<name>` in a ``Sequential`` model's file —
+/// `layers.0.kernel`, `layers.3.running_mean` — and `<layer name>.<name>` in another model's —
+/// `conv2d_1.kernel`. Python's `safetensors` reads it as it is.
+extension Model {
     /// Saves the architecture and all weights to `url`, so that ``init(contentsOf:customLayers:)`` rebuilds an
     /// equal model, bit for bit, without the code that defined this one.
     ///
@@ -15,8 +16,9 @@ extension Sequential {
         try modelFile().write(to: url)
     }
 
-    /// Loads a model saved by ``save(to:)`` (or a ``TrainingCheckpoint``), rebuilding its layers from the
-    /// architecture in the file and setting every parameter and buffer from the file's tensors.
+    /// Loads any model saved by ``save(to:)`` (or a ``TrainingCheckpoint``), sequential or functional,
+    /// rebuilding its layers from the architecture in the file and setting every parameter and buffer from
+    /// the file's tensors.
     ///
     /// - Parameters:
     ///   - url: The model file.
@@ -26,27 +28,38 @@ extension Sequential {
     ///   unexpected tensor, or a tensor of the wrong shape.
     public convenience init(contentsOf url: URL, customLayers: [any SavableLayer.Type] = []) throws {
         let file = try SafeTensorsFile(contentsOf: url)
-        let isCheckpoint = file.metadata[TrainingCheckpoint.metadataKey] != nil
-        try self.init(modelFile: file, customLayers: customLayers,
-                      ignoring: isCheckpoint ? TrainingCheckpoint.optimizerPrefix : nil)
+        let architecture = try ModelArchitecture(modelFile: file, customLayers: customLayers)
+        try self.init(nodes: try architecture.createNodes(checkedAgainst: file), architecture: architecture, file: file)
+        try loadTensors(from: file, ignoring: file.foreignPrefix)
     }
 
-    /// The model that `file` describes; tensors under `ignoring` are left for the caller (a checkpoint's
-    /// optimizer state).
-    convenience init(modelFile file: SafeTensorsFile, customLayers: [any SavableLayer.Type],
-                     ignoring foreignPrefix: String? = nil) throws {
-        let source = file.source
-        guard let json = file.metadata[ModelArchitecture.metadataKey] else {
-            throw ModelFileError.notAModelFile(file: source)
-        }
-        let architecture = try ModelArchitecture(json: json, file: source, customLayers: customLayers)
-        let layers = try Sequential.createLayers(of: architecture, checkedAgainst: file)
+    /// The model that `file` describes, a ``Sequential`` one when the file records one; tensors under
+    /// `ignoring` are left for the caller (a checkpoint's optimizer state).
+    static func load(modelFile file: SafeTensorsFile, customLayers: [any SavableLayer.Type],
+                     ignoring foreignPrefix: String?) throws -> Model {
+        let architecture = try ModelArchitecture(modelFile: file, customLayers: customLayers)
+        let nodes = try architecture.createNodes(checkedAgainst: file)
+        let model = architecture.names == nil
+            ? try Sequential(nodes: nodes, architecture: architecture, file: file)
+            : try Model(nodes: nodes, architecture: architecture, file: file)
+        try model.loadTensors(from: file, ignoring: foreignPrefix)
+        return model
+    }
+
+    /// The model of `nodes`, created from `architecture` read from `file`.
+    ///
+    /// - Throws: ``ModelFileError/incompatibleArchitecture(file:reason:)`` when the layers do not build, or
+    ///   when a ``Sequential`` model is loaded from the file of a functional one.
+    convenience init(nodes: [ModelGraph.Node], architecture: ModelArchitecture, file: SafeTensorsFile) throws {
         do {
-            try self.init(inputShape: architecture.inputShape, seed: architecture.seed, layers: layers)
+            try self.init(nodes: nodes, inputShape: architecture.inputShape, seed: architecture.seed)
         } catch {
-            throw ModelFileError.incompatibleArchitecture(file: source, reason: "\(error)")
+            throw ModelFileError.incompatibleArchitecture(file: file.source, reason: "\(error)")
         }
-        try loadTensors(from: file, ignoring: foreignPrefix)
+        guard isSequential == (architecture.names == nil) else {
+            throw ModelFileError.incompatibleArchitecture(
+                file: file.source, reason: "the file holds a functional model, not a sequential one: load it as a Model")
+        }
     }
 
     /// The model as a safetensors file, not yet written.
@@ -68,12 +81,12 @@ extension Sequential {
             for parameter in layer.parameters {
                 precondition(seen.insert(parameter.name).inserted,
                              "Layer \(index) (\(layer.name)) has two parameters named '\(parameter.name)'")
-                result.append((Sequential.fileName(ofLayer: index, parameter.name), parameter.value))
+                result.append((tensorName(ofLayer: index, parameter.name), parameter.value))
             }
             for (name, tensor) in layer.buffers.sorted(by: { $0.key < $1.key }) {
                 precondition(seen.insert(name).inserted,
                              "Layer \(index) (\(layer.name)) has a parameter and a buffer both named '\(name)'")
-                result.append((Sequential.fileName(ofLayer: index, name), tensor))
+                result.append((tensorName(ofLayer: index, name), tensor))
             }
         }
         return result
@@ -81,7 +94,7 @@ extension Sequential {
 
     /// Sets every parameter and buffer from `file`, after checking that the file has each one with the right
     /// shape and nothing else (apart from tensors under `foreignPrefix`). On error the model is unchanged.
-    private func loadTensors(from file: SafeTensorsFile, ignoring foreignPrefix: String?) throws {
+    func loadTensors(from file: SafeTensorsFile, ignoring foreignPrefix: String?) throws {
         var values: [String: Tensor] = [:]
         for (name, current) in namedTensors() {
             values[name] = try file.tensor(named: name, checkedShape: current.shape)
@@ -91,24 +104,47 @@ extension Sequential {
         }
         for (index, layer) in layers.enumerated() {
             for parameter in layer.parameters {
-                if let value = values[Sequential.fileName(ofLayer: index, parameter.name)] { parameter.value = value }
+                if let value = values[tensorName(ofLayer: index, parameter.name)] { parameter.value = value }
             }
             var buffers = layer.buffers
             for name in buffers.keys {
-                buffers[name] = values[Sequential.fileName(ofLayer: index, name)]
+                buffers[name] = values[tensorName(ofLayer: index, name)]
             }
             layer.buffers = buffers
         }
+    }
+
+}
+
+extension SafeTensorsFile {
+    /// The prefix of the tensors that are not the model's: a checkpoint's optimizer state.
+    var foreignPrefix: String? {
+        metadata[TrainingCheckpoint.metadataKey] != nil ? TrainingCheckpoint.optimizerPrefix : nil
+    }
+}
+
+extension ModelArchitecture {
+    /// The architecture that `file` records.
+    ///
+    /// - Throws: ``ModelFileError/notAModelFile(file:)`` when it records none.
+    init(modelFile file: SafeTensorsFile, customLayers: [any SavableLayer.Type]) throws {
+        guard let json = file.metadata[ModelArchitecture.metadataKey] else {
+            throw ModelFileError.notAModelFile(file: file.source)
+        }
+        try self.init(json: json, file: file.source, customLayers: customLayers)
+    }
+
+    /// The name under which the file stores tensor `name` of layer `index`.
+    func tensorName(ofLayer index: Int, _ name: String) -> String {
+        names.map { "\($0[index]).\(name)" } ?? "layers.\(index).\(name)"
     }
 
     /// Creates the layers one by one, each only after checking that the file's tensors have the shapes the
     /// layer will give its parameters, so that a file describing enormous layers is rejected before they are
     /// allocated: the memory a model file makes us allocate stays bounded by the file's size. Each layer is
     /// built to learn the next one's input shape.
-    private static func createLayers(of architecture: ModelArchitecture,
-                                     checkedAgainst file: SafeTensorsFile) throws -> [Layer] {
+    func createNodes(checkedAgainst file: SafeTensorsFile) throws -> [ModelGraph.Node] {
         let source = file.source
-        let inputShape = architecture.inputShape
         var elementCount = 1
         for dimension in inputShape {
             guard dimension > 0, dimension <= Int(Int32.max) else {
@@ -121,17 +157,18 @@ extension Sequential {
                     file: source, reason: "input shape \(inputShape) has more than \(Int32.max) elements")
             }
         }
-        guard !inputShape.isEmpty, !architecture.layers.isEmpty else {
+        guard !inputShape.isEmpty, !layers.isEmpty else {
             throw ModelFileError.incompatibleArchitecture(
                 file: source, reason: "a model needs an input shape and at least one layer")
         }
-        var generator = Xoshiro256(seed: architecture.seed)
-        var shape = inputShape
-        var layers: [Layer] = []
-        for (index, pending) in architecture.layers.enumerated() {
-            if let expected = pending.type.expectedTensorShapes(forDecoded: pending.configuration, inputShape: shape) {
+        var generator = Xoshiro256(seed: seed)
+        var shapes = [inputShape]
+        var nodes: [ModelGraph.Node] = []
+        for (index, pending) in layers.enumerated() {
+            let inputShapes = inputs[index].map { shapes[$0] }
+            if let expected = pending.type.expectedTensorShapes(forDecoded: pending.configuration, inputShape: inputShapes[0]) {
                 for (name, expectedShape) in expected.sorted(by: { $0.key < $1.key }) {
-                    try file.checkTensor(Sequential.fileName(ofLayer: index, name), hasShape: expectedShape)
+                    try file.checkTensor(tensorName(ofLayer: index, name), hasShape: expectedShape)
                 }
             }
             let layer: Layer
@@ -142,12 +179,18 @@ extension Sequential {
                                                                reason: "\(error)")
             }
             do {
-                shape = try layer.build(inputShape: shape, generator: &generator)
+                if let merge = layer as? MergeLayer, inputShapes.count > 1 {
+                    shapes.append(try merge.build(inputShapes: inputShapes, generator: &generator))
+                } else if inputShapes.count == 1 {
+                    shapes.append(try layer.build(inputShape: inputShapes[0], generator: &generator))
+                } else {
+                    throw ModelError.wrongInputCount(layer: layer.name, count: inputShapes.count, expected: "one")
+                }
             } catch {
                 throw ModelFileError.incompatibleArchitecture(file: source, reason: "layer \(index): \(error)")
             }
-            layers.append(layer)
+            nodes.append(ModelGraph.Node(layer: layer, inputs: inputs[index]))
         }
-        return layers
+        return nodes
     }
 }

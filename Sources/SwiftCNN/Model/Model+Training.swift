@@ -1,4 +1,4 @@
-extension Sequential {
+extension Model {
     /// Trains the model on `data` for `epochs` epochs of shuffled mini-batches and returns what each
     /// epoch measured.
     ///
@@ -61,6 +61,7 @@ extension Sequential {
         for _ in 0..<initialEpoch {
             training.shuffle(&order, using: &generator)
         }
+        let step = TrainingStep(model: self, optimizer: optimizer, loss: loss)
         let reporter = ProgressReporter(verbosity: verbosity, epochCount: epochs)
         let observers: [TrainingCallback] = (reporter.map { [$0] } ?? []) + callbacks
         var history = History()
@@ -71,8 +72,7 @@ extension Sequential {
                 for observer in observers { observer.onEpochBegin(epoch, model: self) }
                 let clock = Stopwatch()
                 training.shuffle(&order, using: &generator)
-                var lossSum: Double = 0
-                var correct = 0, seen = 0
+                var measured = BatchMetrics()
 
                 for (batch, range) in batches.enumerated() {
                     if let schedule {
@@ -81,26 +81,22 @@ extension Sequential {
                             totalSteps: epochs * stepsPerEpoch))
                     }
                     training.fillBatch(order[range], inputs: &batchInputs, labels: &batchLabels)
-                    let measured = computeGradients(inputs: batchInputs, labels: batchLabels, loss: loss)
-                    guard measured.loss.isFinite else {
+                    let batchMetrics = step.computeGradients(inputs: batchInputs, labels: .classes(batchLabels))
+                    guard batchMetrics.loss.isFinite else {
                         throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batch)
                     }
-                    applyGradients(using: optimizer)
-
-                    lossSum += Double(measured.loss) * Double(range.count)
-                    correct += measured.correctCount
-                    seen += range.count
+                    step.applyGradients()
+                    measured += batchMetrics
                     guard !observers.isEmpty else { continue }
                     let record = BatchRecord(
                         epoch: epoch, epochCount: epochs, batch: batch, batchCount: stepsPerEpoch,
-                        samples: range.count, epochSamples: seen, loss: measured.loss,
-                        epochLoss: Float(lossSum / Double(seen)), epochAccuracy: Float(correct) / Float(seen),
+                        samples: range.count, epochSamples: measured.sampleCount, loss: batchMetrics.loss,
+                        epochLoss: measured.loss, epochAccuracy: measured.accuracy,
                         learningRate: optimizer.learningRate)
                     for observer in observers { observer.onBatchEnd(record, model: self) }
                 }
 
-                var record = EpochRecord(epoch: epoch, loss: Float(lossSum / Double(seen)),
-                                         accuracy: Float(correct) / Float(seen),
+                var record = EpochRecord(epoch: epoch, loss: measured.loss, accuracy: measured.accuracy,
                                          learningRate: optimizer.learningRate, seconds: 0)
                 if let validation {
                     let measured = evaluate(validation, loss: loss)
@@ -117,53 +113,11 @@ extension Sequential {
         return history
     }
 
-    /// Runs one batch forward and backward: afterwards every parameter's ``Parameter/gradient`` holds
-    /// the gradient of the batch's mean loss, and nothing has been applied yet.
-    ///
-    /// This is the seam for data-parallel training: between this and ``applyGradients(using:)`` all
-    /// gradients are complete, so a batch can be split across cores here and the gradients summed
-    /// before the single update.
-    func computeGradients(inputs: Tensor, labels: [Int32], loss: Loss) -> (loss: Float, correctCount: Int) {
-        let measured = forwardWithLoss(inputs, labels: labels, loss: loss)
-        var gradient = lossGradient
-        for index in plan.indices.reversed() {
-            guard let inputGradient = plan[index].backward(gradient, needsInputGradient: index > firstTrainedStep)
-            else { break }
-            gradient = inputGradient
-        }
-        return measured
-    }
-
-    /// Updates the parameters from the gradients that ``computeGradients(inputs:labels:loss:)`` left.
-    func applyGradients(using optimizer: Optimizer) {
-        optimizer.update(parameters)
-    }
-
-    /// The training-mode forward pass and the loss, its gradient written to ``lossGradient``.
-    ///
-    /// A function of its own so that the outputs it holds are released before the backward pass and the
-    /// next batch, letting every layer reuse its workspaces.
-    private func forwardWithLoss(_ inputs: Tensor, labels: [Int32], loss: Loss) -> (loss: Float, correctCount: Int) {
-        let outputs = forward(inputs, training: true)
-        let targets = Labels.classes(labels)
-        let value = loss.valueAndGradient(predictions: outputs, labels: targets, into: &lossGradient)
-        return (value, targets.correctCount(of: outputs))
-    }
-
-    /// The outputs of all layers applied in turn.
+    /// The outputs of the model for `inputs`; in inference, a large batch goes through in slices.
     func forward(_ inputs: Tensor, training: Bool) -> Tensor {
         if !training && inputs.shape[0] > Self.inferenceSliceSize {
             return forwardInSlices(inputs, samples: 0..<inputs.shape[0])
         }
-        return applyLayers(to: inputs, training: training)
-    }
-
-    /// The outputs of all layers applied in turn, without slicing.
-    func applyLayers(to inputs: Tensor, training: Bool) -> Tensor {
-        var activations = inputs
-        for layer in plan {
-            activations = layer.forward(activations, training: training)
-        }
-        return activations
+        return plan.forward(inputs, training: training)
     }
 }

@@ -1,6 +1,6 @@
 // inputs: [N] + inputShape → outputs: [N] + outputShape, through the layers a slice of samples at a time.
 
-extension Sequential {
+extension Model {
     /// The most samples that go through the layers together in inference.
     ///
     /// A large batch taken through layer by layer streams every activation through main memory (the
@@ -26,7 +26,7 @@ extension Sequential {
             let destination = sliceInputs.storage.pointer
             destination.update(from: first + start * sampleSize, count: (end - start) * sampleSize)
             (destination + (end - start) * sampleSize).update(repeating: 0, count: (sliceSize - end + start) * sampleSize)
-            let activations = applyLayers(to: sliceInputs, training: false)
+            let activations = plan.forward(sliceInputs, training: false)
             (slicedOutputs.storage.pointer + start * outputSize)
                 .update(from: activations.storage.pointer, count: (end - start) * outputSize)
         }

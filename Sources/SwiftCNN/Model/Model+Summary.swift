@@ -1,4 +1,4 @@
-extension Sequential {
+extension Model {
     /// A table of the layers, their output shapes and parameter counts, with the totals, laid out like
     /// Keras's `model.summary()`:
     ///
@@ -16,17 +16,19 @@ extension Sequential {
     /// _____________________________________________________________
     /// ```
     ///
-    /// Layers are named as Keras names them: the kind, then `_1`, `_2`… for repeats. Non-trainable
+    /// Layers are named as Keras names them: the kind, then `_1`, `_2`… for repeats. A functional model's
+    /// summary starts with its input and gives after each layer (`←`) the layers it takes. Non-trainable
     /// parameters are the layers' ``Layer/buffers``, such as BatchNormalization's running statistics.
     public func summary() -> String {
-        var seen: [String: Int] = [:]
-        let rows: [(name: String, shape: String, parameters: Int)] = zip(layers, layerOutputShapes).map { layer, shape in
-            let repeats = seen[layer.name, default: 0]
-            seen[layer.name] = repeats + 1
-            let name = repeats == 0 ? layer.name : "\(layer.name)_\(repeats)"
-            let shapeText = "(" + (["None"] + shape.map(String.init)).joined(separator: ", ") + ")"
-            return ("\(name) (\(type(of: layer)))", shapeText, layer.parameterCount)
+        func shapeText(_ shape: [Int]) -> String { "(" + (["None"] + shape.map(String.init)).joined(separator: ", ") + ")" }
+        var rows: [(name: String, shape: String, parameters: Int)] = layers.indices.map { index in
+            var name = "\(layerNames[index]) (\(type(of: layers[index])))"
+            if !isSequential {
+                name += " ← " + layerInputs[index].map { $0 == 0 ? "input_layer" : layerNames[$0 - 1] }.joined(separator: ", ")
+            }
+            return (name, shapeText(layerOutputShapes[index]), layers[index].parameterCount)
         }
+        if !isSequential { rows.insert(("input_layer (InputLayer)", shapeText(inputShape), 0), at: 0) }
         let trainable = parameterCount
         let nonTrainable = layers.reduce(0) { $0 + $1.bufferCount }
 
@@ -40,7 +42,7 @@ extension Sequential {
                 + String(repeating: " ", count: countWidth - count.count) + count
         }
 
-        var lines = ["Model: \"sequential\"", String(repeating: "_", count: width),
+        var lines = ["Model: \"\(type(of: self).kindName)\"", String(repeating: "_", count: width),
                      line(header.name, header.shape, header.parameters), String(repeating: "=", count: width)]
         lines += rows.map { line($0.name, $0.shape, grouped($0.parameters)) }
         lines += [

@@ -1,4 +1,6 @@
-extension Sequential {
+// Inference may be called on one model from any number of threads at once: the passes share the
+// layers' workspaces, so each runs under the model's inference lock, and the results equal one thread's.
+extension Model {
     /// The mean loss and the accuracy (in 0...1) of the model on `data`, computed in inference mode in
     /// batches of `batchSize`.
     public func evaluate(_ data: LabeledDataset, batchSize: Int = 256,
@@ -7,15 +9,14 @@ extension Sequential {
                      "evaluate got samples of shape \(data.sampleShape) for a model with input shape \(inputShape)")
         precondition(!data.isEmpty, "evaluate needs at least one sample")
         precondition(batchSize > 0, "evaluate needs a positive batch size, got \(batchSize)")
-        var lossSum: Double = 0
-        var correct = 0
+        var measured = BatchMetrics()
         for range in data.batchRanges(batchSize: batchSize) {
-            let outputs = forwardInSlices(data.inputs, samples: range)
+            let outputs = inferenceLock.withLock { forwardInSlices(data.inputs, samples: range) }
             let targets = Labels.classes(Array(data.labels[range]))
-            lossSum += Double(loss.value(predictions: outputs, labels: targets)) * Double(range.count)
-            correct += targets.correctCount(of: outputs)
+            measured += BatchMetrics(lossSum: Double(loss.value(predictions: outputs, labels: targets)) * Double(range.count),
+                                     correctCount: targets.correctCount(of: outputs), sampleCount: range.count)
         }
-        return (Float(lossSum / Double(data.count)), Float(correct) / Float(data.count))
+        return (measured.loss, measured.accuracy)
     }
 
     /// The model's outputs for `inputs` (`[N] + inputShape`) — the logits, for a classifier — computed in
@@ -55,13 +56,13 @@ extension Sequential {
         precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
         let count = inputs.shape[0]
         if count <= batchSize {
-            return transform(forward(inputs, training: false))
+            return inferenceLock.withLock { transform(forward(inputs, training: false)) }
         }
         let outputSize = outputShape.reduce(1, *)
         var result = Tensor(shape: [count] + outputShape)
         for start in stride(from: 0, to: count, by: batchSize) {
             let end = min(start + batchSize, count)
-            let outputs = transform(forwardInSlices(inputs, samples: start..<end))
+            let outputs = inferenceLock.withLock { transform(forwardInSlices(inputs, samples: start..<end)) }
             result.withUnsafeMutableBufferPointer { destination in
                 outputs.withUnsafeBufferPointer { source in
                     _ = UnsafeMutableBufferPointer(rebasing: destination[(start * outputSize)..<(end * outputSize)])

@@ -1,0 +1,39 @@
+/// A rewrite of the execution plan: two layers, the second the only reader of the first's output, run as
+/// one layer that computes the same thing faster.
+///
+/// A rule is tried on every such pair when a model is built, and returns the fused layer or nil. The
+/// fused layer uses the original layers' ``Parameter`` objects, so training it trains them; the model's
+/// ``Model/layers`` stay as they were written.
+protocol FusionRule {
+    /// One layer computing `second(first(x))` for inputs of `inputShape` (both layers built), or nil when
+    /// the rule does not apply. `needsInputGradient` says whether the backward pass must return the
+    /// gradient with respect to `x`.
+    func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer?
+}
+
+/// The rules every model's plan is compiled with, in the order they are tried.
+let standardFusionRules: [FusionRule] = [ActivationFolding(), ConvolutionMaxPoolFusion()]
+
+/// A standalone activation layer after a layer that applies an activation of its own (``Conv2D``,
+/// ``Dense``) with none set: the layer applies it on its output while it is still in cache, and its
+/// backward pass takes the activation's gradient with it.
+struct ActivationFolding: FusionRule {
+    func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer? {
+        guard let producer = first as? ActivationFusing, let activation = second as? ElementwiseActivationLayer,
+              let fused = producer.fusing(activation.elementwise.activation) else { return nil }
+        var unused = Xoshiro256(seed: 0)
+        guard (try? fused.build(inputShape: inputShape, generator: &unused)) != nil else { return nil }
+        return fused
+    }
+}
+
+/// A single-channel ``Conv2D`` and the 2×2 ``MaxPool2D`` after it, as the first layers with parameters
+/// (see ``FusedConvolutionMaxPool``, which computes no input gradient).
+struct ConvolutionMaxPoolFusion: FusionRule {
+    func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer? {
+        guard !needsInputGradient, let convolution = first as? Conv2D, let pooling = second as? MaxPool2D else {
+            return nil
+        }
+        return FusedConvolutionMaxPool(convolution, pooling)
+    }
+}
