@@ -11,12 +11,13 @@ export MNIST_DIR
 # Run the binaries directly to force other kernels.
 MEASURE := env -u OPENBLAS_CORETYPE
 
-.PHONY: help dependencies build demo test docs clean bench bench-ci bench-epoch bench-peers bench-gemm
+.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm
 
 help:
 	@echo "make demo   train the reference CNN on MNIST (5 epochs) and report its test accuracy"
 	@echo "make test   run the test suite"
-	@echo "make docs   build the DocC documentation"
+	@echo "make docs   build the DocC documentation (warnings are errors)"
+	@echo "make check-layering   check that no folder of the library depends on one above it"
 	@echo "make bench   run the benchmark suites (Benchmarks/README.md); bench-ci runs them briefly"
 	@echo "make bench-epoch   time training epochs of the reference CNN on MNIST, on 1 and 2 threads"
 	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios"
@@ -38,8 +39,13 @@ test:
 	@WITH_FASHION_MNIST=1 Scripts/install-dependencies.sh
 	$(SWIFT) test -c release -Xswiftc -enable-testing
 
+# Warnings are errors: a missing parameter doc or a broken symbol link fails the build (CI runs this).
 docs: dependencies
-	$(SWIFT) package generate-documentation --target SwiftCNN --target SwiftCNNVision
+	$(SWIFT) package generate-documentation --target SwiftCNN --target SwiftCNNVision --warnings-as-errors
+
+# Fails when a folder of Sources/SwiftCNN names a type of a folder above it (Documentation/Architecture.md).
+check-layering:
+	python3 Scripts/check-layering.py
 
 # The benchmarks are a package of their own in Benchmarks/ (see Benchmarks/README.md).
 BENCH_EPOCH_ARGS ?= --epochs 1 --threads 1 --threads 2

@@ -17,7 +17,7 @@ struct MNISTPredictTests {
     }
 
     /// Trained once for both tests: two trainings at the same time would compete for the cores.
-    static let shared = Result { try makeSetup() }
+    nonisolated(unsafe) static let shared = Result { try makeSetup() }
 
     static func makeSetup() throws -> Setup {
         let test = try MNIST(downloadMissingFiles: false).test

@@ -18,7 +18,7 @@
 ///     }
 /// }
 /// ```
-public struct LabeledDataset {
+public struct LabeledDataset: Sendable {
     /// All samples, stacked along the first dimension: `[count] + sampleShape`.
     public let inputs: Tensor
     /// The class index of each sample, in `0..<classCount`.

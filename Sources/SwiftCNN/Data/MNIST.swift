@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// MNIST, Fashion-MNIST, or another dataset in their format: 28×28 grey images with class labels, split
 /// into a training and a test set.
@@ -22,7 +23,7 @@ import Foundation
 /// Each file may be gzip-compressed (`train-images-idx3-ubyte.gz`) or not (`train-images-idx3-ubyte`).
 /// Missing files are downloaded from the variant's mirrors when `downloadMissingFiles` allows it, and
 /// kept only once their SHA-256 matches the published one.
-public struct MNIST {
+public struct MNIST: Sendable {
     /// Which dataset this is.
     public let variant: Variant
     /// The directory the files were read from.
@@ -72,14 +73,14 @@ public struct MNIST {
         // The two splits load side by side. Through Dispatch rather than the kernels' worker pool: this is
         // file reading and decompression, and must not take the pool from a training loop that is running.
         let classCount = variant.classNames.count
-        var splits = [Result<LabeledDataset, Error>?](repeating: nil, count: 2)
-        splits.withUnsafeMutableBufferPointer { slots in
-            DispatchQueue.concurrentPerform(iterations: 2) { split in
-                slots[split] = Result {
-                    try Self.loadSplit(split == 0 ? "train" : "t10k", from: directory, classCount: classCount)
-                }
+        let loaded = Mutex<[Result<LabeledDataset, Error>?]>([nil, nil])
+        DispatchQueue.concurrentPerform(iterations: 2) { split in
+            let result = Result {
+                try Self.loadSplit(split == 0 ? "train" : "t10k", from: directory, classCount: classCount)
             }
+            loaded.withLock { $0[split] = result }
         }
+        let splits = loaded.withLock { $0 }
         self.variant = variant
         self.directory = directory
         train = try splits[0]!.get()

@@ -4,7 +4,7 @@
 /// A rule is tried on every such pair when a model is built, and returns the fused layer or nil. The
 /// fused layer uses the original layers' ``Parameter`` objects, so training it trains them; the model's
 /// ``Model/layers`` stay as they were written.
-protocol FusionRule {
+protocol FusionRule: Sendable {
     /// One layer computing `second(first(x))` for inputs of `inputShape` (both layers built), or nil when
     /// the rule does not apply. `needsInputGradient` says whether the backward pass must return the
     /// gradient with respect to `x`.

@@ -74,6 +74,6 @@ final class ProgressReporter: TrainingCallback {
 
     private func write(_ text: String) {
         print(text, terminator: "")
-        fflush(stdout)
+        fflush(nil)
     }
 }

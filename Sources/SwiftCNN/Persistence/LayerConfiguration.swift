@@ -3,10 +3,10 @@
 // Integers in a configuration are limited to `1...Int32.max` so that no shape arithmetic can overflow.
 
 /// The built-in layer types a model file may name.
-let builtInLayerTypes: [any SavableLayer.Type] = [
+var builtInLayerTypes: [any SavableLayer.Type] { [
     Conv2D.self, MaxPool2D.self, AveragePool2D.self, Flatten.self, Dense.self, ReLU.self, LeakyReLU.self,
     Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self, Normalization.self,
-]
+] }
 
 /// The configuration of a layer that has no options.
 public struct EmptyLayerConfiguration: Codable, Equatable, Sendable {

@@ -10,7 +10,7 @@
 /// ```
 ///
 /// Shape mismatches are programming errors and stop the program with a message naming both shapes.
-public struct Tensor {
+public struct Tensor: Sendable {
     /// The size of each dimension, outermost first.
     public private(set) var shape: [Int]
     /// The number of elements: the product of ``shape``.

@@ -1,7 +1,9 @@
 /// The heap buffer behind a ``Tensor``: 64-byte aligned, so rows start on a cache line and SIMD loads
 /// of whole vectors never split one.
 @usableFromInline
-final class TensorStorage {
+// Sendable because a tensor writes its storage only while it holds the only reference (copy-on-write),
+// and the kernels that write through the pointer do so on workspaces that no other tensor shares.
+final class TensorStorage: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Float>
     /// Elements allocated; a tensor may use fewer, so a workspace serves smaller batches without reallocating.
     @usableFromInline let capacity: Int
