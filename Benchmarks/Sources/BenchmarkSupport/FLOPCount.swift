@@ -26,7 +26,7 @@ public enum FLOPCount {
     }
 
     /// The operations of one sample's inference pass through `model`.
-    public static func forward(_ model: Sequential) -> Double {
+    public static func forward(_ model: Model) -> Double {
         layerShapes(of: model).reduce(0) { total, entry in
             total + forward(entry.layer, inputShape: entry.input, outputShape: entry.output)
         }
@@ -34,7 +34,7 @@ public enum FLOPCount {
 
     /// The operations of one sample's training step through `model`: the forward pass, then the backward
     /// pass, which needs no input gradient for the first layer.
-    public static func trainingStep(_ model: Sequential) -> Double {
+    public static func trainingStep(_ model: Model) -> Double {
         layerShapes(of: model).enumerated().reduce(0) { total, item in
             let (index, entry) = item
             return total + forward(entry.layer, inputShape: entry.input, outputShape: entry.output)
@@ -42,8 +42,8 @@ public enum FLOPCount {
         }
     }
 
-    private static func layerShapes(of model: Sequential) -> [(layer: Layer, input: [Int], output: [Int])] {
-        let inputs = [model.inputShape] + model.layerOutputShapes.dropLast()
-        return model.layers.indices.map { (model.layers[$0], inputs[$0], model.layerOutputShapes[$0]) }
+    private static func layerShapes(of model: Model) -> [(layer: Layer, input: [Int], output: [Int])] {
+        let values = [model.inputShape] + model.layerOutputShapes
+        return model.layers.indices.map { (model.layers[$0], values[model.layerInputs[$0][0]], model.layerOutputShapes[$0]) }
     }
 }

@@ -11,6 +11,8 @@ public struct TrainResult: Encodable {
     public let cpu = Machine.cpuModel
     public var threads: Int
     public let timestamp = ResultRecord.timestamp()
+    public var network: String
+    public var dataset: String
     public var seed: UInt64
     public var epochs: Int
     public var batchSize: Int
@@ -21,8 +23,10 @@ public struct TrainResult: Encodable {
     public var trainImagesPerSecond: Double
     public var peakMemoryMB: Double?
 
-    public init(threads: Int, seed: UInt64, batchSize: Int, epochSeconds: [Double], trainingImages: Int,
-                testAccuracy: Float, testLoss: Float, peakMemoryBytes: Int?) {
+    public init(network: String = "reference", dataset: String = "mnist", threads: Int, seed: UInt64, batchSize: Int,
+                epochSeconds: [Double], trainingImages: Int, testAccuracy: Float, testLoss: Float, peakMemoryBytes: Int?) {
+        self.network = network
+        self.dataset = dataset
         self.threads = threads
         self.seed = seed
         epochs = epochSeconds.count

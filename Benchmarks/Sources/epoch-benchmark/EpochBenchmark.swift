@@ -3,7 +3,7 @@ import BenchmarkSupport
 import Foundation
 import SwiftCNN
 
-/// Trains the reference CNN on MNIST and reports what the peer benchmarks report: seconds per epoch,
+/// Trains the reference CNN on MNIST (or another network of the benchmark set) and reports what the peer benchmarks report: seconds per epoch,
 /// test accuracy, inference throughput and single-image latency — plus images per second and peak
 /// memory — as text and as RESULT lines in the peers' schema.
 @main
@@ -16,6 +16,9 @@ struct EpochBenchmark: ParsableCommand {
             seed, and a scaling summary follows. MNIST is read from --mnist-dir, else $MNIST_DIR, else \
             the library's usual places.
             """)
+
+    @Option(help: "The network to train: reference (MNIST), pytorch-examples (MNIST), batchnorm (Fashion-MNIST) or resnet8 (Fashion-MNIST).")
+    var network: String = BenchmarkNetwork.reference.rawValue
 
     @Option(help: "Epochs to train.")
     var epochs = 1
@@ -45,6 +48,9 @@ struct EpochBenchmark: ParsableCommand {
     var calls = 1000
 
     func validate() throws {
+        guard BenchmarkNetwork(rawValue: network) != nil else {
+            throw ValidationError("--network must be one of \(BenchmarkNetwork.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard epochs > 0, repeats > 0, calls > 0, warmupCalls >= 0 else {
             throw ValidationError("epochs, repeats and calls must be positive, warmup-calls not negative")
         }
@@ -54,15 +60,18 @@ struct EpochBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let mnist = try MNIST(directory: mnistDir.map { URL(fileURLWithPath: $0) })
-        print("MNIST from \(mnist.directory.path): \(mnist.train.count) training, \(mnist.test.count) test images")
+        let network = BenchmarkNetwork(rawValue: self.network) ?? .reference
+        let mnist = network.usesFashionMNIST
+            ? try MNIST(variant: .fashion)
+            : try MNIST(directory: mnistDir.map { URL(fileURLWithPath: $0) })
+        print("\(mnist.variant.name) from \(mnist.directory.path): \(mnist.train.count) training, \(mnist.test.count) test images")
         print("CPU: \(Machine.cpuModel)")
 
         var medianEpochSeconds: [(threads: Int, seconds: Double)] = []
         for threads in threadCounts {
             Backend.threadCount = threads
             print("\n\(Backend.summary)")
-            let trained = try train(on: mnist, threads: threads)
+            let trained = try train(network, on: mnist, threads: threads)
             medianEpochSeconds.append((threads, trained.medianEpochSeconds))
             if inference {
                 try measureInference(of: trained.model, on: mnist.test, threads: threads)
@@ -78,16 +87,17 @@ struct EpochBenchmark: ParsableCommand {
         }
     }
 
-    private func train(on mnist: MNIST, threads: Int) throws -> (model: Sequential, medianEpochSeconds: Double) {
-        let model = try ReferenceCNN.model(seed: seed, adaptingTo: mnist.train.inputs)
+    private func train(_ network: BenchmarkNetwork, on mnist: MNIST, threads: Int) throws -> (model: Model, medianEpochSeconds: Double) {
+        let model = try network.model(seed: seed, adaptingTo: mnist.train.inputs)
         let optimizer = Adam(learningRate: 1e-3, epsilon: 1e-7)
-        print("Training the reference CNN (\(model.parameterCount) parameters) for \(epochs) epoch\(epochs == 1 ? "" : "s"), "
+        print("Training \(network.rawValue) (\(model.parameterCount) parameters) for \(epochs) epoch\(epochs == 1 ? "" : "s"), "
               + "batch \(ReferenceCNN.batchSize), seed \(seed)")
         let history = try model.fit(mnist.train, epochs: epochs, batchSize: ReferenceCNN.batchSize,
                                     optimizer: optimizer, loss: SoftmaxCrossEntropy(), shuffleSeed: seed)
         let (testLoss, testAccuracy) = model.evaluate(mnist.test, batchSize: ReferenceCNN.inferenceBatchSize)
 
-        let result = TrainResult(threads: threads, seed: seed, batchSize: ReferenceCNN.batchSize,
+        let result = TrainResult(network: network.rawValue, dataset: network.usesFashionMNIST ? "fashion" : "mnist",
+                                 threads: threads, seed: seed, batchSize: ReferenceCNN.batchSize,
                                  epochSeconds: history.seconds, trainingImages: mnist.train.count,
                                  testAccuracy: testAccuracy, testLoss: testLoss,
                                  peakMemoryBytes: Machine.peakResidentBytes)
@@ -102,7 +112,7 @@ struct EpochBenchmark: ParsableCommand {
     /// Times inference as the peer benchmarks do: the best of `repeats` passes over the test set in
     /// batches of 1000 after a warm-up pass, and the median of `calls` single-image calls after
     /// `warmupCalls` untimed ones. Inputs are prepared beforehand, so only `predict` is timed.
-    private func measureInference(of model: Sequential, on test: LabeledDataset, threads: Int) throws {
+    private func measureInference(of model: Model, on test: LabeledDataset, threads: Int) throws {
         let batchSize = ReferenceCNN.inferenceBatchSize
         let batches = stride(from: 0, to: test.count, by: batchSize).map {
             test.subset($0..<min($0 + batchSize, test.count)).inputs

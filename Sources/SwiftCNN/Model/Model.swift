@@ -19,6 +19,10 @@ import Foundation
 /// holds weights (trained, or loaded) keeps them. Classifiers end in logits and train with
 /// ``SoftmaxCrossEntropy``; ``predict(_:batchSize:)`` turns the logits into probabilities.
 ///
+/// Inference (``predict(_:batchSize:)``, ``evaluate(_:batchSize:loss:)``, calling the model) may be called
+/// on one model from any number of threads at once, with the results one thread would get; training
+/// (`fit`, ``TrainingStep``) must not run at the same time as anything else on the same model.
+///
 /// The model runs its layers through one execution plan compiled when it is built: the layers in
 /// topological order, which of them need an input gradient, gradients summed where an output feeds
 /// several layers, and pairs of layers fused into one pass where a fusion rule applies.

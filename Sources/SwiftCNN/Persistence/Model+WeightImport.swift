@@ -58,7 +58,9 @@ extension Model {
     /// - Parameters:
     ///   - url: The safetensors file.
     ///   - layerOrder: The layer names in the order of this model's layers with parameters; by default the
-    ///     natural order of the names, which is right for the index names above.
+    ///     natural order of the names, which is right for the index names above. A functional model
+    ///     matches by name instead: export it with `f"{layer.name}.{w.name}"` and its layers' Keras names
+    ///     (`conv2d`, `conv2d_1`, …, given in the same order) are this model's ``Model/layerNames``.
     /// - Throws: As ``loadWeights(fromPyTorch:moduleOrder:)``.
     public func loadWeights(fromKeras url: URL, layerOrder: [String]? = nil) throws {
         try importWeights(from: SafeTensorsFile(contentsOf: url), framework: .keras, order: layerOrder)
@@ -72,8 +74,9 @@ extension Model {
             if framework == .pyTorch, weight == "num_batches_tracked" { continue }
             groups[group, default: [:]][weight] = name
         }
-        let groupOrder = order ?? groups.keys.sorted(by: Model.naturallyPrecedes)
         let targets = layers.indices.filter { !layers[$0].parameters.isEmpty }
+        let byName = framework == .keras && !isSequential
+        let groupOrder = order ?? (byName ? targets.map { layerNames[$0] } : groups.keys.sorted(by: Model.naturallyPrecedes))
         guard groupOrder.count == targets.count, Set(groupOrder) == Set(groups.keys) else {
             throw ModelFileError.layerCountMismatch(file: file.source, expected: targets.count,
                                                     found: groups.keys.sorted(by: Model.naturallyPrecedes))
