@@ -4,8 +4,9 @@
 
 /// The built-in layer types a model file may name.
 let builtInLayerTypes: [any SavableLayer.Type] = [
-    Conv2D.self, MaxPool2D.self, AveragePool2D.self, Flatten.self, Dense.self, ReLU.self, LeakyReLU.self,
-    Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self, Normalization.self,
+    Conv2D.self, MaxPool2D.self, AveragePool2D.self, GlobalAveragePooling2D.self, Flatten.self, Dense.self,
+    ReLU.self, LeakyReLU.self, Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self,
+    Normalization.self,
 ]
 
 /// The configuration of a layer that has no options.
@@ -243,6 +244,10 @@ extension SavableOptionlessLayer {
 
 extension Flatten: SavableOptionlessLayer {
     public static var typeName: String { "flatten" }
+}
+
+extension GlobalAveragePooling2D: SavableOptionlessLayer {
+    public static var typeName: String { "global_average_pooling2d" }
 }
 
 extension ReLU: SavableOptionlessLayer {
