@@ -6,7 +6,7 @@
 let builtInLayerTypes: [any SavableLayer.Type] = [
     Conv2D.self, DepthwiseConv2D.self, MaxPool2D.self, AveragePool2D.self, GlobalAveragePooling2D.self,
     Flatten.self, Dense.self, ReLU.self, LeakyReLU.self, Sigmoid.self, Tanh.self, Softmax.self, Dropout.self,
-    BatchNormalization.self, Normalization.self,
+    BatchNormalization.self, Normalization.self, Add.self,
 ]
 
 /// The configuration of a layer that has no options.
@@ -283,6 +283,10 @@ extension Flatten: SavableOptionlessLayer {
 
 extension GlobalAveragePooling2D: SavableOptionlessLayer {
     public static var typeName: String { "global_average_pooling2d" }
+}
+
+extension Add: SavableOptionlessLayer {
+    public static var typeName: String { "add" }
 }
 
 extension ReLU: SavableOptionlessLayer {
