@@ -6,7 +6,7 @@
 let builtInLayerTypes: [any SavableLayer.Type] = [
     Conv2D.self, DepthwiseConv2D.self, MaxPool2D.self, AveragePool2D.self, GlobalAveragePooling2D.self,
     Flatten.self, Dense.self, ReLU.self, LeakyReLU.self, Sigmoid.self, Tanh.self, Softmax.self, Dropout.self,
-    BatchNormalization.self, Normalization.self, Add.self,
+    BatchNormalization.self, Normalization.self, Add.self, Concatenate.self,
 ]
 
 /// The configuration of a layer that has no options.
@@ -287,6 +287,10 @@ extension GlobalAveragePooling2D: SavableOptionlessLayer {
 
 extension Add: SavableOptionlessLayer {
     public static var typeName: String { "add" }
+}
+
+extension Concatenate: SavableOptionlessLayer {
+    public static var typeName: String { "concatenate" }
 }
 
 extension ReLU: SavableOptionlessLayer {
