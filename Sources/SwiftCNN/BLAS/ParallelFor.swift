@@ -10,10 +10,49 @@ import Synchronization
 ///
 /// `body` is escaping so that the worker threads can hold it; it is released before this returns. A
 /// closure that captures nothing but one class instance — a method reference such as `convolveRows`, or
-/// `{ [self] index, chunk in … }` — needs no allocation, which keeps a training step allocation-free.
+/// `{ [self] index, chunk in … }` — needs no allocation, which keeps a training step allocation-free. A
+/// closure that captures more is boxed on the heap at every call: describe such a pass as `ChunkedWork`.
 func parallelFor(_ chunkCount: Int, chunksOf range: Range<Int>,
                  _ body: @escaping (_ index: Int, _ chunk: Range<Int>) -> Void) {
-    WorkerPool.shared.run(chunks: Swift.max(1, chunkCount), of: range, threads: Backend.threadCount, body)
+    WorkerPool.shared.run(chunks: Swift.max(1, chunkCount), of: range, threads: Backend.threadCount,
+                          ClosureChunks(body: body))
+}
+
+/// `parallelFor(_:chunksOf:_:)` for a pass described by a value that carries its pointers and sizes:
+/// `work.run(chunk:_:)` runs on each chunk, reading `work` where this call keeps it. So the pass's context
+/// goes to the loop without an allocation and without being parked in the layer's properties.
+func parallelFor<Work: ChunkedWork>(_ chunkCount: Int, chunksOf range: Range<Int>, _ work: Work) {
+    withUnsafePointer(to: work) { work in
+        WorkerPool.shared.run(chunks: Swift.max(1, chunkCount), of: range, threads: Backend.threadCount,
+                              ChunkedWorkReference(work: work))
+    }
+}
+
+/// One pass of a parallel loop, as a value that holds what its chunks need, for the `parallelFor` that
+/// takes one.
+protocol ChunkedWork {
+    /// Runs chunk number `index`: the elements `chunk` of the loop's range.
+    func run(chunk index: Int, _ chunk: Range<Int>)
+}
+
+/// What a ``WorkerPool`` loop runs on each chunk. The pool holds it as `any ChunkRunner`; both runners
+/// below fit in an existential's inline buffer, so posting a loop boxes nothing.
+protocol ChunkRunner {
+    func callAsFunction(_ index: Int, _ chunk: Range<Int>)
+}
+
+/// A closure's chunks.
+private struct ClosureChunks: ChunkRunner {
+    let body: (Int, Range<Int>) -> Void
+
+    func callAsFunction(_ index: Int, _ chunk: Range<Int>) { body(index, chunk) }
+}
+
+/// The chunks of work that stays where its caller keeps it while the loop runs: a single pointer.
+private struct ChunkedWorkReference<Work: ChunkedWork>: ChunkRunner {
+    let work: UnsafePointer<Work>
+
+    func callAsFunction(_ index: Int, _ chunk: Range<Int>) { work.pointee.run(chunk: index, chunk) }
 }
 
 /// How many chunks to split `count` elements into for ``parallelFor(_:chunksOf:_:)``: one a thread, but
@@ -47,7 +86,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// The loop being run: read by helpers only between its posting and their report.
     private struct Loop {
-        var body: ((Int, Range<Int>) -> Void)?
+        var body: (any ChunkRunner)?
         var range = 0..<0
         var chunks = 0
         var floatingPointControl: UInt32 = 0
@@ -77,7 +116,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs `body(index, chunk)` for the `chunks` chunks of `range` on up to `threads` threads, the
     /// caller's included, and returns when all have finished.
-    func run(chunks: Int, of range: Range<Int>, threads: Int, _ body: @escaping (Int, Range<Int>) -> Void) {
+    func run(chunks: Int, of range: Range<Int>, threads: Int, _ body: any ChunkRunner) {
         guard inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             Self.runChunks(body, of: range, count: chunks)
             return
@@ -95,7 +134,7 @@ final class WorkerPool: @unchecked Sendable {
         inUse.store(false, ordering: .releasing)
     }
 
-    private func post(_ body: @escaping (Int, Range<Int>) -> Void, chunks: Int, of range: Range<Int>, helperCount: Int) {
+    private func post(_ body: any ChunkRunner, chunks: Int, of range: Range<Int>, helperCount: Int) {
         while helpers.count < helperCount { startHelper() }
         loop.pointee = Loop(body: body, range: range, chunks: chunks, floatingPointControl: FloatingPointControl.current)
         nextChunk.store(0, ordering: .relaxed)
@@ -122,12 +161,12 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs every chunk of `range`, in order.
-    private static func runChunks(_ body: (Int, Range<Int>) -> Void, of range: Range<Int>, count: Int) {
+    private static func runChunks(_ body: any ChunkRunner, of range: Range<Int>, count: Int) {
         for index in 0..<count { body(index, chunk(index, of: range, count: count)) }
     }
 
     /// Runs chunks of `range` as long as the shared counter hands out one that is left.
-    private func runSharedChunks(_ body: (Int, Range<Int>) -> Void, of range: Range<Int>, count: Int) {
+    private func runSharedChunks(_ body: any ChunkRunner, of range: Range<Int>, count: Int) {
         while true {
             let index = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < count else { return }

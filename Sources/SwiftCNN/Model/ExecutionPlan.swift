@@ -161,12 +161,12 @@ final class ExecutionPlan {
             let first = gradients[value]
             gradients[value] = empty
             gradientSums[value].prepare(shape: first.shape)
-            addElementwise(first.storage.pointer, gradient.storage.pointer, count: first.count,
-                           into: gradientSums[value].storage.pointer)
+            addElements(first.storage.pointer, gradient.storage.pointer, elements: 0..<first.count,
+                        into: gradientSums[value].storage.pointer)
             gradients[value] = gradientSums[value]
         } else {
             let sum = gradientSums[value].storage.pointer
-            addElementwise(sum, gradient.storage.pointer, count: gradient.count, into: sum)
+            addElements(sum, gradient.storage.pointer, elements: 0..<gradient.count, into: sum)
         }
     }
 }

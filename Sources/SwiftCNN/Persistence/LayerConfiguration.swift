@@ -4,8 +4,9 @@
 
 /// The built-in layer types a model file may name.
 var builtInLayerTypes: [any SavableLayer.Type] { [
-    Conv2D.self, MaxPool2D.self, AveragePool2D.self, Flatten.self, Dense.self, ReLU.self, LeakyReLU.self,
-    Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self, Normalization.self,
+    Conv2D.self, DepthwiseConv2D.self, MaxPool2D.self, AveragePool2D.self, GlobalAveragePooling2D.self,
+    Flatten.self, Dense.self, ReLU.self, LeakyReLU.self, Sigmoid.self, Tanh.self, Softmax.self, Dropout.self,
+    BatchNormalization.self, Normalization.self, Add.self, Concatenate.self,
 ] }
 
 /// The configuration of a layer that has no options.
@@ -78,6 +79,41 @@ extension Conv2D: SavableLayer {
               let kernelSize = try? checkedPair(configuration.kernelSize, "kernelSize") else { return nil }
         let kernel = [kernelSize.height, kernelSize.width, inputShape[2], filters]
         return configuration.useBias ? ["kernel": kernel, "bias": [filters]] : ["kernel": kernel]
+    }
+}
+
+extension DepthwiseConv2D: SavableLayer {
+    /// A ``DepthwiseConv2D``'s options; sizes are `[height, width]`.
+    public struct Configuration: Codable, Equatable, Sendable {
+        public var kernelSize: [Int]
+        public var strides: [Int]
+        public var padding: Padding
+        public var depthMultiplier: Int
+        public var useBias: Bool
+        public var activation: Activation
+    }
+
+    public static var typeName: String { "depthwise_conv2d" }
+
+    public var configuration: Configuration {
+        Configuration(kernelSize: [kernelSize.height, kernelSize.width], strides: [strides.height, strides.width],
+                      padding: padding, depthMultiplier: depthMultiplier, useBias: useBias, activation: activation)
+    }
+
+    public convenience init(configuration: Configuration) throws {
+        self.init(kernelSize: try checkedPair(configuration.kernelSize, "kernelSize"),
+                  strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding,
+                  depthMultiplier: try checkedSize(configuration.depthMultiplier, "depthMultiplier"),
+                  useBias: configuration.useBias, activation: try configuration.activation.checked())
+    }
+
+    public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
+        guard inputShape.count == 3, let kernelSize = try? checkedPair(configuration.kernelSize, "kernelSize"),
+              let multiplier = try? checkedSize(configuration.depthMultiplier, "depthMultiplier") else { return nil }
+        let (outputChannels, overflow) = inputShape[2].multipliedReportingOverflow(by: multiplier)
+        guard !overflow else { return nil }
+        let kernel = [kernelSize.height, kernelSize.width, inputShape[2], multiplier]
+        return configuration.useBias ? ["kernel": kernel, "bias": [outputChannels]] : ["kernel": kernel]
     }
 }
 
@@ -243,6 +279,18 @@ extension SavableOptionlessLayer {
 
 extension Flatten: SavableOptionlessLayer {
     public static var typeName: String { "flatten" }
+}
+
+extension GlobalAveragePooling2D: SavableOptionlessLayer {
+    public static var typeName: String { "global_average_pooling2d" }
+}
+
+extension Add: SavableOptionlessLayer {
+    public static var typeName: String { "add" }
+}
+
+extension Concatenate: SavableOptionlessLayer {
+    public static var typeName: String { "concatenate" }
 }
 
 extension ReLU: SavableOptionlessLayer {

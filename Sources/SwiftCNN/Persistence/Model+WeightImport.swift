@@ -6,7 +6,7 @@ import Foundation
 /// `<layer>` (everything before the last dot), the groups are put in natural order (`2` before `10`,
 /// `conv2` before `fc1`) unless an explicit order is given, and matched one to one with the model's layers
 /// that have parameters. Each group must hold exactly the weights the layer needs, with the right shapes;
-/// nothing is changed unless all of them fit. Layers other than ``Conv2D``, ``Dense`` and
+/// nothing is changed unless all of them fit. Layers other than ``Conv2D``, ``DepthwiseConv2D``, ``Dense`` and
 /// ``BatchNormalization`` take the tensors named after their parameters, as they are.
 extension Model {
     /// The framework whose names and layouts a weight file uses.
@@ -24,7 +24,9 @@ extension Model {
     /// The PyTorch model must compute what this one does — for example `Conv2d` → `ReLU` → `MaxPool2d` for a
     /// ``Conv2D`` with `activation: .relu` and a ``MaxPool2D``; `BatchNorm` with the same epsilon. Layouts
     /// are converted: `Conv2d` weights from `[out, in, height, width]` to ``Conv2D``'s
-    /// `[height, width, in, out]`; `Linear` weights from `[out, in]` to ``Dense``'s `[in, out]`; and, after a
+    /// `[height, width, in, out]`; depthwise `Conv2d` weights (`groups` equal to the `C` input channels,
+    /// `C·M` outputs) from `[C·M, 1, height, width]` to ``DepthwiseConv2D``'s `[height, width, C, M]`;
+    /// `Linear` weights from `[out, in]` to ``Dense``'s `[in, out]`; and, after a
     /// ``Flatten`` of images, the feature order from PyTorch's channels-first flattening `(c, h, w)` to this
     /// model's channels-last `(h, w, c)`, so the first ``Dense`` (and any ``BatchNormalization``) after it
     /// sees each feature where PyTorch did. `BatchNorm`'s `weight`, `bias`, `running_mean` and `running_var`
@@ -51,8 +53,8 @@ extension Model {
     ///           "weights.safetensors")
     /// ```
     ///
-    /// Keras's layouts are this library's (kernels `[height, width, in, out]`, dense `[in, out]`,
-    /// channels-last flattening), so the weights are used as they are; `BatchNormalization`'s `gamma`, `beta`,
+    /// Keras's layouts are this library's (kernels `[height, width, in, out]`, depthwise kernels
+    /// `[height, width, in, multiplier]`, dense `[in, out]`, channels-last flattening), so the weights are used as they are; `BatchNormalization`'s `gamma`, `beta`,
     /// `moving_mean` and `moving_variance` become ``BatchNormalization``'s parameters and running statistics.
     ///
     /// - Parameters:
@@ -107,6 +109,12 @@ extension Model {
                 assignments.append(({ dense.kernel.value = $0 }, value))
                 if let bias = dense.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
                 pendingFeatureOrder = nil
+            case let (layer as PyTorchWeightLayout, .pyTorch):
+                for weight in layer.pyTorchWeights {
+                    let parameter = weight.parameter
+                    let value = weight.convert(try importer.take(weight.name, shape: weight.shape))
+                    assignments.append(({ parameter.value = $0 }, value))
+                }
             case let (normalization as BatchNormalization, _):
                 let names = framework == .pyTorch
                     ? ["weight", "bias", "running_mean", "running_var"] : ["gamma", "beta", "moving_mean", "moving_variance"]
