@@ -132,7 +132,7 @@ the stride-2 ones (28 → 14, 14 → 7) pad 0 above and left and 1 below and rig
 `padding=1` would not (it pads 1 on both sides: same output size, windows shifted by one pixel).
 
 **Check.** The same weights in the Keras ResNet-8 (`keras_resnet8`, epsilon 1e-5) give
-probabilities within {difference:.1e} of PyTorch's on all 10,000 test images; {agreeing} of the
+probabilities within {difference:.1e} of PyTorch's on all 10,000 test images; {agreeing:,} of the
 10,000 predicted classes agree.
 
 ## Files
