@@ -63,7 +63,7 @@ struct AddTests {
         let error = LayerError.incompatibleInputs(layer: "add", inputShapes: [[4, 4, 3], [4, 4, 2]], expected: expected)
         #expect(error.description == "add cannot combine inputs of shapes [4, 4, 3], [4, 4, 2]: expected \(expected)")
         // Placed in a Sequential model, it has a single input, which the model reports.
-        #expect(throws: LayerError.incompatibleInputs(layer: "add", inputShapes: [[4]], expected: "two or more inputs")) {
+        #expect(throws: ModelError.wrongInputCount(layer: "add", count: 1, expected: "two or more")) {
             _ = try Sequential(inputShape: [3]) {
                 Dense(units: 4)
                 Add()

@@ -1,6 +1,7 @@
 // The reference CNN as a whole: one training step at batch 64 (`train(onBatch:)`: Adam and
 // SoftmaxCrossEntropy, the step `fit` runs), and inference through `predict` (softmax included) at
-// batch 1 (latency) and batch 1000 (throughput), on all of the machine's threads.
+// batch 1 (latency) and batch 1000 (throughput), on all of the machine's threads; and the same step and
+// single-image inference for the ResNet-8 of the benchmark set.
 import Benchmark
 import BenchmarkSupport
 import SuiteSupport
@@ -32,6 +33,32 @@ let benchmarks: @Sendable () -> Void = {
             } catch {
                 preconditionFailure("The training step diverged: \(error)")
             }
+        }
+    }
+
+    // The residual network of the benchmark set: its plan sums gradients where a block's input feeds
+    // both the block and the shortcut, and a warmed-up step must still allocate nothing.
+    let residual: Model
+    do {
+        residual = try BenchmarkNetwork.resnet8.model(seed: 1, adaptingTo: batch)
+    } catch {
+        preconditionFailure("ResNet-8 does not build: \(error)")
+    }
+    let residualOptimizer = Adam(learningRate: 1e-3)
+    Benchmark("ResNet-8 training step, batch \(batchSize) (Adam, SoftmaxCrossEntropy)",
+              configuration: .swiftCNN(seconds: 5)) { benchmark in
+        benchmark.measuringFLOPs(Double(batchSize) * FLOPCount.trainingStep(residual)) {
+            do {
+                try residual.train(onBatch: batch, labels: labels, optimizer: residualOptimizer)
+            } catch {
+                preconditionFailure("The ResNet-8 training step diverged: \(error)")
+            }
+        }
+    }
+    let single = images(1)
+    Benchmark("ResNet-8 inference (predict), batch 1", configuration: .swiftCNN(seconds: 5)) { benchmark in
+        benchmark.measuringFLOPs(FLOPCount.forward(residual)) {
+            blackHole(residual.predict(single, batchSize: 1))
         }
     }
 

@@ -30,7 +30,7 @@ extension Model {
         let file = try SafeTensorsFile(contentsOf: url)
         let architecture = try ModelArchitecture(modelFile: file, customLayers: customLayers)
         try self.init(nodes: try architecture.createNodes(checkedAgainst: file), architecture: architecture, file: file)
-        try loadTensors(from: file, ignoring: file.foreignPrefix)
+        try loadTensors(from: file, architecture: architecture, ignoring: file.foreignPrefix)
     }
 
     /// The model that `file` describes, a ``Sequential`` one when the file records one; tensors under
@@ -42,7 +42,7 @@ extension Model {
         let model = architecture.names == nil
             ? try Sequential(nodes: nodes, architecture: architecture, file: file)
             : try Model(nodes: nodes, architecture: architecture, file: file)
-        try model.loadTensors(from: file, ignoring: foreignPrefix)
+        try model.loadTensors(from: file, architecture: architecture, ignoring: foreignPrefix)
         return model
     }
 
@@ -56,7 +56,7 @@ extension Model {
         } catch {
             throw ModelFileError.incompatibleArchitecture(file: file.source, reason: "\(error)")
         }
-        guard isSequential == (architecture.names == nil) else {
+        guard !isSequential || architecture.names == nil else {
             throw ModelFileError.incompatibleArchitecture(
                 file: file.source, reason: "the file holds a functional model, not a sequential one: load it as a Model")
         }
@@ -74,29 +74,32 @@ extension Model {
     }
 
     /// The file name of each parameter and buffer, in layer order.
-    func namedTensors() -> [(name: String, tensor: Tensor)] {
+    func namedTensors(naming: ((_ layer: Int, _ name: String) -> String)? = nil) -> [(name: String, tensor: Tensor)] {
+        let fileName = naming ?? tensorName(ofLayer:_:)
         var result: [(String, Tensor)] = []
         for (index, layer) in layers.enumerated() {
             var seen = Set<String>()
             for parameter in layer.parameters {
                 precondition(seen.insert(parameter.name).inserted,
                              "Layer \(index) (\(layer.name)) has two parameters named '\(parameter.name)'")
-                result.append((tensorName(ofLayer: index, parameter.name), parameter.value))
+                result.append((fileName(index, parameter.name), parameter.value))
             }
             for (name, tensor) in layer.buffers.sorted(by: { $0.key < $1.key }) {
                 precondition(seen.insert(name).inserted,
                              "Layer \(index) (\(layer.name)) has a parameter and a buffer both named '\(name)'")
-                result.append((tensorName(ofLayer: index, name), tensor))
+                result.append((fileName(index, name), tensor))
             }
         }
         return result
     }
 
     /// Sets every parameter and buffer from `file`, after checking that the file has each one with the right
-    /// shape and nothing else (apart from tensors under `foreignPrefix`). On error the model is unchanged.
-    func loadTensors(from file: SafeTensorsFile, ignoring foreignPrefix: String?) throws {
+    /// shape and nothing else (apart from tensors under `foreignPrefix`), each named as `architecture`, the
+    /// file's own, names it. On error the model is unchanged.
+    func loadTensors(from file: SafeTensorsFile, architecture: ModelArchitecture, ignoring foreignPrefix: String?) throws {
+        let fileName = architecture.tensorName(ofLayer:_:)
         var values: [String: Tensor] = [:]
-        for (name, current) in namedTensors() {
+        for (name, current) in namedTensors(naming: fileName) {
             values[name] = try file.tensor(named: name, checkedShape: current.shape)
         }
         for name in file.names where values[name] == nil && !(foreignPrefix.map { name.hasPrefix($0) } ?? false) {
@@ -104,11 +107,11 @@ extension Model {
         }
         for (index, layer) in layers.enumerated() {
             for parameter in layer.parameters {
-                if let value = values[tensorName(ofLayer: index, parameter.name)] { parameter.value = value }
+                if let value = values[fileName(index, parameter.name)] { parameter.value = value }
             }
             var buffers = layer.buffers
             for name in buffers.keys {
-                buffers[name] = values[tensorName(ofLayer: index, name)]
+                buffers[name] = values[fileName(index, name)]
             }
             layer.buffers = buffers
         }

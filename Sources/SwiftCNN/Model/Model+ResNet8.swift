@@ -1,0 +1,52 @@
+extension Model {
+    /// ResNet-8, the small residual network of the examples, tests and benchmarks: channels-last, 'same'
+    /// padding, no bias before a ``BatchNormalization``.
+    ///
+    /// - a stem: Conv 3×3 16 → BatchNormalization → ReLU;
+    /// - three stages of one basic block each, with 16, 32 and 64 channels, the second and third starting
+    ///   with stride 2. A basic block is Conv 3×3 → BatchNormalization → ReLU → Conv 3×3 →
+    ///   BatchNormalization, added to the shortcut (the block's input, or Conv 1×1 stride 2 →
+    ///   BatchNormalization when the shape changes), then ReLU;
+    /// - GlobalAveragePooling2D → Dense `classCount` (logits).
+    ///
+    /// For 28×28 grey images and 10 classes it has 77,754 trainable parameters. The layers run in this
+    /// order (the order of ``Model/layers``, which weight import follows): the stem, then per block its
+    /// two convolutions and normalisations, then the shortcut's, then the classifier.
+    ///
+    /// ```swift
+    /// let model = try Model.resNet8(seed: 1)
+    /// try model.fit(fashion.train, epochs: 10)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - inputShape: One image, `[height, width, channels]`; MNIST's by default.
+    ///   - classCount: The number of classes.
+    ///   - seed: The seed of the initial weights.
+    ///   - inputNormalization: A layer to standardise the inputs with, first; by default none.
+    ///   - momentum: The batch normalisations' momentum (Keras's 0.99; PyTorch's equivalent is 0.9).
+    ///   - epsilon: The batch normalisations' epsilon (Keras's 0.001; PyTorch's 1e-5).
+    /// - Throws: ``LayerError`` when the images are too small for two stride-2 stages.
+    public static func resNet8(inputShape: [Int] = [28, 28, 1], classCount: Int = 10, seed: UInt64 = 0,
+                               inputNormalization: Normalization? = nil, momentum: Float = 0.99,
+                               epsilon: Float = 1e-3) throws -> Model {
+        func normalized(_ x: SymbolicTensor) -> SymbolicTensor {
+            BatchNormalization(momentum: momentum, epsilon: epsilon)(x)
+        }
+        func convolution(_ x: SymbolicTensor, _ filters: Int, kernelSize: Int = 3, strides: Int = 1) -> SymbolicTensor {
+            Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: .same, useBias: false)(x)
+        }
+        func block(_ x: SymbolicTensor, _ filters: Int, strides: Int) -> SymbolicTensor {
+            let residual = normalized(convolution(ReLU()(normalized(convolution(x, filters, strides: strides))), filters))
+            let shortcut = strides == 1 ? x : normalized(convolution(x, filters, kernelSize: 1, strides: strides))
+            return ReLU()(Add()([residual, shortcut]))
+        }
+        let input = Input(shape: inputShape)
+        var x = inputNormalization.map { $0(input) } ?? input
+        x = ReLU()(normalized(convolution(x, 16)))
+        x = block(x, 16, strides: 1)
+        x = block(x, 32, strides: 2)
+        x = block(x, 64, strides: 2)
+        let logits = Dense(units: classCount)(GlobalAveragePooling2D()(x))
+        return try Model(inputs: input, outputs: logits, seed: seed)
+    }
+}
