@@ -6,6 +6,8 @@
 let builtInLayerTypes: [any SavableLayer.Type] = [
     Conv2D.self, MaxPool2D.self, AveragePool2D.self, Flatten.self, Dense.self, ReLU.self, LeakyReLU.self,
     Sigmoid.self, Tanh.self, Softmax.self, Dropout.self, BatchNormalization.self, Normalization.self,
+    RandomTranslation.self, RandomRotation.self, RandomZoom.self, RandomContrast.self,
+    RandomElasticDeformation.self, RandomStrokeWidth.self,
 ]
 
 /// The configuration of a layer that has no options.
