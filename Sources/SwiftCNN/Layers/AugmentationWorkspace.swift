@@ -14,18 +14,10 @@ final class AugmentationWorkspace {
     /// before reallocate its output at every step.
     private var source: Tensor?
     private var output = Tensor(shape: [0])
+    /// One image's shape, `[height, width, channels]`, kept so that a step builds no array.
+    private var sampleShape: [Int] = []
     /// The number of samples in the batch of the pass in progress.
     private(set) var batch = 0
-    private(set) var outputPointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    private let placeholder: UnsafeMutablePointer<Float>
-
-    init() {
-        placeholder = outputPointer
-    }
-
-    deinit {
-        placeholder.deallocate()
-    }
 
     /// Checks that `inputShape` is an image `[height, width, channels]` and remembers its geometry.
     ///
@@ -36,6 +28,7 @@ final class AugmentationWorkspace {
                                                expected: "an image [height, width, channels] of positive sizes")
         }
         geometry = ResamplingGeometry(height: inputShape[0], width: inputShape[1], channels: inputShape[2])
+        sampleShape = inputShape
         return inputShape
     }
 
@@ -44,20 +37,22 @@ final class AugmentationWorkspace {
         UnsafePointer(source!.storage.pointer)
     }
 
+    /// The output of the pass in progress.
+    var outputPointer: UnsafeMutablePointer<Float> {
+        output.storage.pointer
+    }
+
     /// Transforms `input` sample by sample: `body(chunk)` writes samples `chunk` of the output from
     /// ``input`` (and the draws), on fixed chunks of the batch spread over the threads.
     func run(_ input: Tensor, _ body: @escaping (_ index: Int, _ chunk: Range<Int>) -> Void) -> Tensor {
-        precondition(input.shape.count == 4 && input.shape.dropFirst().elementsEqual(
-                        [geometry.height, geometry.width, geometry.channels]),
-                     "Augmentation layer built for [\(geometry.height), \(geometry.width), \(geometry.channels)] got a batch of \(input.shape)")
+        precondition(input.shape.count == 4 && input.shape.dropFirst().elementsEqual(sampleShape),
+                     "Augmentation layer built for images of \(sampleShape) got a batch of \(input.shape)")
         batch = input.shape[0]
-        output.prepare(batch: batch, sampleShape: [geometry.height, geometry.width, geometry.channels])
+        output.prepare(batch: batch, sampleShape: sampleShape)
         source = input
-        outputPointer = output.storage.pointer
         parallelFor(threadChunkCount(rows: batch, width: geometry.sampleCount, minimumElements: 1 << 12),
                     chunksOf: 0..<batch, body)
         source = nil
-        outputPointer = placeholder
         return output
     }
 }
