@@ -207,3 +207,47 @@ private let augmentationData = tinyDataset(count: 32, sampleShape: [8, 8, 1], cl
         }
     }
 }
+
+@Suite struct FusedAffineAugmentationTests {
+    private func affineLayers() -> [Layer] {
+        [
+            RandomRotation(factor: 0.05, seed: 81),
+            RandomZoom(heightFactor: 0.2, seed: 82),
+            RandomTranslation(heightFactor: 0.1, widthFactor: 0.2, seed: 83),
+        ]
+    }
+
+    @Test func adjacentAffineLayersResampleOnceThroughTheComposedMaps() throws {
+        let model = try Sequential(inputShape: [10, 12, 1], seed: 1, layers: affineLayers() + [Flatten(), Dense(units: 2)])
+        #expect(model.plan.count == 3 && model.plan[0] is FusedAffineAugmentation)
+        #expect(model.firstTrainedStep == 2)
+        let y = model.plan[0].forward(images, training: true)
+
+        // The same draws, from fresh layers: rotation ∘ zoom ∘ translation per image, in image order.
+        let fresh = affineLayers()
+        var generator = Xoshiro256(seed: 0)
+        for layer in fresh { _ = try layer.build(inputShape: [10, 12, 1], generator: &generator) }
+        var transforms: [Float] = []
+        for _ in 0..<images.shape[0] {
+            var composed = AffineMap.identity
+            for case let layer as any AffineAugmentationLayer in fresh {
+                composed = composed.composed(with: layer.drawTransform())
+            }
+            transforms += [composed.a, composed.b, composed.c, composed.d, composed.e, composed.f]
+        }
+        #expect(maximumDifference(y, resampleAffineReference(images, transforms: transforms)) < 1e-4)
+        for (used, reference) in zip(model.layers.prefix(3), fresh) {
+            #expect(used.generators == reference.generators, "each layer's generator moved on as its own")
+        }
+    }
+
+    @Test func composingMapsAppliesTheInnerOneFirst() {
+        // A shift by (1, 2) after zooming ×2 about the origin's centre: the zoom sees the shifted point.
+        let g = ResamplingGeometry(height: 5, width: 5, channels: 1)
+        let zoom = AffineMap.zoom(y: 2, x: 2, geometry: g), shift = AffineMap.translation(dy: 1, dx: 2)
+        let composed = zoom.composed(with: shift)
+        // Pixel (3, 4): shift reads (2, 2), the centre, which the zoom keeps at (2, 2).
+        #expect(composed.a * 3 + composed.b * 4 + composed.c == 2)
+        #expect(composed.d * 3 + composed.e * 4 + composed.f == 2)
+    }
+}

@@ -49,7 +49,7 @@ import TestSupport
         let x = Tensor(shape: [1, 3, 3, 1], scalars: (1...9).map(Float.init))
         let g = ResamplingGeometry(height: 3, width: 3, channels: 1)
         var transform = [Float](repeating: 0, count: 6)
-        transform.withUnsafeMutableBufferPointer { AffineTransform.rotation(by: .pi / 2, geometry: g).write(to: $0.baseAddress!) }
+        transform.withUnsafeMutableBufferPointer { AffineMap.rotation(by: .pi / 2, geometry: g).write(to: $0.baseAddress!) }
         let y = run(x) { source, g, out in
             resampleAffine(source, geometry: g, transforms: transform, samples: 0..<1, into: out)
         }
@@ -59,7 +59,7 @@ import TestSupport
     @Test func aWholePixelTranslationShiftsAndFillsWithZero() {
         let x = Tensor(shape: [1, 2, 3, 1], scalars: [1, 2, 3, 4, 5, 6])
         var transform = [Float](repeating: 0, count: 6)
-        transform.withUnsafeMutableBufferPointer { AffineTransform.translation(dy: 1, dx: -1).write(to: $0.baseAddress!) }
+        transform.withUnsafeMutableBufferPointer { AffineMap.translation(dy: 1, dx: -1).write(to: $0.baseAddress!) }
         let y = run(x) { source, g, out in
             resampleAffine(source, geometry: g, transforms: transform, samples: 0..<1, into: out)
         }
@@ -71,7 +71,7 @@ import TestSupport
         let x = Tensor(shape: [1, 1, 5, 1], scalars: [10, 20, 30, 40, 50])
         let g = ResamplingGeometry(height: 1, width: 5, channels: 1)
         var transform = [Float](repeating: 0, count: 6)
-        transform.withUnsafeMutableBufferPointer { AffineTransform.zoom(y: 1, x: 2, geometry: g).write(to: $0.baseAddress!) }
+        transform.withUnsafeMutableBufferPointer { AffineMap.zoom(y: 1, x: 2, geometry: g).write(to: $0.baseAddress!) }
         let y = run(x) { source, g, out in
             resampleAffine(source, geometry: g, transforms: transform, samples: 0..<1, into: out)
         }

@@ -10,7 +10,7 @@
 /// ```swift
 /// RandomRotation(factor: 10.0 / 360, seed: 2)   // up to 10° either way
 /// ```
-public final class RandomRotation: Layer {
+public final class RandomRotation: Layer, AffineAugmentationLayer {
     public let name = "random_rotation"
     /// The largest angle, as a fraction of a full turn (2π).
     public let factor: Float
@@ -20,6 +20,7 @@ public final class RandomRotation: Layer {
     public var generator: Xoshiro256
     public var parameters: [Parameter] { [] }
     private let pass = AffineAugmentation()
+    var geometry: ResamplingGeometry { pass.workspace.geometry }
 
     /// A layer turning training images by up to `factor` of a full turn either way.
     ///
@@ -45,9 +46,13 @@ public final class RandomRotation: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard training else { return input }
-        return pass.apply(input) { g in
-            .rotation(by: symmetricDraw(factor, using: &generator) * 2 * Float.pi, geometry: g)
-        }
+        return pass.apply(input) { _ in drawTransform() }
+    }
+
+    /// The next image's map, from ``generator``.
+    func drawTransform() -> AffineMap {
+        let g = geometry
+        return .rotation(by: symmetricDraw(factor, using: &generator) * 2 * Float.pi, geometry: g)
     }
 
     /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.

@@ -15,7 +15,7 @@
 /// ```swift
 /// RandomTranslation(heightFactor: 0.1, widthFactor: 0.1, seed: 1)
 /// ```
-public final class RandomTranslation: Layer {
+public final class RandomTranslation: Layer, AffineAugmentationLayer {
     public let name = "random_translation"
     /// The largest shift, as a fraction of the image height.
     public let heightFactor: Float
@@ -27,6 +27,7 @@ public final class RandomTranslation: Layer {
     public var generator: Xoshiro256
     public var parameters: [Parameter] { [] }
     private let pass = AffineAugmentation()
+    var geometry: ResamplingGeometry { pass.workspace.geometry }
 
     /// A layer shifting training images by up to `heightFactor` of their height and `widthFactor` of
     /// their width, either way.
@@ -56,11 +57,15 @@ public final class RandomTranslation: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard training else { return input }
-        return pass.apply(input) { g in
-            let dy = symmetricDraw(heightFactor, using: &generator) * Float(g.height)
-            let dx = symmetricDraw(widthFactor, using: &generator) * Float(g.width)
-            return .translation(dy: dy, dx: dx)
-        }
+        return pass.apply(input) { _ in drawTransform() }
+    }
+
+    /// The next image's map, from ``generator``.
+    func drawTransform() -> AffineMap {
+        let g = geometry
+        let dy = symmetricDraw(heightFactor, using: &generator) * Float(g.height)
+        let dx = symmetricDraw(widthFactor, using: &generator) * Float(g.width)
+        return .translation(dy: dy, dx: dx)
     }
 
     /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.

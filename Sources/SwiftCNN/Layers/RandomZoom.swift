@@ -12,7 +12,7 @@
 /// ```swift
 /// RandomZoom(heightFactor: 0.1, seed: 3)
 /// ```
-public final class RandomZoom: Layer {
+public final class RandomZoom: Layer, AffineAugmentationLayer {
     public let name = "random_zoom"
     /// The largest vertical zoom change, as a fraction.
     public let heightFactor: Float
@@ -24,6 +24,7 @@ public final class RandomZoom: Layer {
     public var generator: Xoshiro256
     public var parameters: [Parameter] { [] }
     private let pass = AffineAugmentation()
+    var geometry: ResamplingGeometry { pass.workspace.geometry }
 
     /// A layer zooming training images by up to `heightFactor` (and `widthFactor`) in or out.
     ///
@@ -53,11 +54,15 @@ public final class RandomZoom: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard training else { return input }
-        return pass.apply(input) { g in
-            let zoomY = 1 + symmetricDraw(heightFactor, using: &generator)
-            let zoomX = widthFactor.map { 1 + symmetricDraw($0, using: &generator) } ?? zoomY
-            return .zoom(y: zoomY, x: zoomX, geometry: g)
-        }
+        return pass.apply(input) { _ in drawTransform() }
+    }
+
+    /// The next image's map, from ``generator``.
+    func drawTransform() -> AffineMap {
+        let g = geometry
+        let zoomY = 1 + symmetricDraw(heightFactor, using: &generator)
+        let zoomX = widthFactor.map { 1 + symmetricDraw($0, using: &generator) } ?? zoomY
+        return .zoom(y: zoomY, x: zoomX, geometry: g)
     }
 
     /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.

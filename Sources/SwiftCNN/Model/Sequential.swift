@@ -34,7 +34,8 @@ public final class Sequential {
     /// optimizer updates and checkpoints store.
     public let parameters: [Parameter]
     /// The layers as the passes run them: ``layers``, except that a leading single-channel convolution
-    /// and 2×2 max pooling (as in most CNNs on grey images) run as one fused layer.
+    /// and 2×2 max pooling (as in most CNNs on grey images) run as one fused layer, and so do adjacent
+    /// affine augmentation layers (one resampling pass).
     let plan: [Layer]
     /// The index in ``plan`` of the first layer with parameters: the backward pass stops there, since no
     /// layer before it has a gradient to receive.
@@ -78,10 +79,9 @@ public final class Sequential {
         self.seed = seed
         layerOutputShapes = shapes
         parameters = layers.flatMap(\.parameters)
-        // Fusion leaves the layers before the first one with parameters in place, so the index serves both.
         let firstTrained = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
-        plan = FusedConvolutionMaxPool.fused(layers, from: firstTrained)
-        firstTrainedStep = firstTrained
+        plan = FusedAffineAugmentation.fused(FusedConvolutionMaxPool.fused(layers, from: firstTrained))
+        firstTrainedStep = plan.firstIndex { !$0.parameters.isEmpty } ?? plan.count
     }
 
     /// The shape of the model's output for one sample.
