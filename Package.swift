@@ -78,6 +78,17 @@ let package = Package(
 
         // MARK: - Tests
 
+        // Draws the non-MNIST digit check set and measures models on it (see Tests/DigitCheckSet).
+        .executableTarget(
+            name: "digit-checkset",
+            dependencies: [
+                "SwiftCNN",
+                "SwiftCNNVision",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/DigitCheckSet"
+        ),
+
         .target(
             name: "TestSupport",
             dependencies: ["SwiftCNN"],

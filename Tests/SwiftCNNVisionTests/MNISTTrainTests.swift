@@ -18,7 +18,7 @@ struct MNISTTrainTests {
     @Test func trainsAStandardisedModelSavesItAndResumes() throws {
         try withTemporaryDirectory { directory in
             let file = directory.appendingPathComponent("model.safetensors").path
-            let arguments = ["--train-limit", "3000", "--seed", "3", "--save", file]
+            let arguments = ["--train-limit", "3000", "--seed", "3", "--no-augment", "--save", file]
             let first = try mnistTrain.run(["--epochs", "1"] + arguments)
             #expect(first.status == 0, "\(first.errors)")
             #expect(first.output.contains("normalization (Normalization)"))
@@ -45,10 +45,29 @@ struct MNISTTrainTests {
         try withTemporaryDirectory { directory in
             let file = directory.appendingPathComponent("model.safetensors").path
             let run = try mnistTrain.run(["--epochs", "1", "--train-limit", "1000", "--no-standardize",
-                                          "--quiet", "--save", file])
+                                          "--no-augment", "--quiet", "--save", file])
             #expect(run.status == 0, "\(run.errors)")
             let model = try Sequential(contentsOf: URL(fileURLWithPath: file))
             #expect(model.layers.first is Conv2D && model.layers.count == 7)
+        }
+    }
+
+    @Test func augmentationLayersComeFirstAreSavedAndPictured() throws {
+        try withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("model.safetensors").path
+            let plots = directory.appendingPathComponent("plots").path
+            let run = try mnistTrain.run(["--epochs", "1", "--train-limit", "2000", "--elastic-alpha", "20",
+                                          "--stroke-width", "0.3", "--contrast", "0.2", "--seed", "4",
+                                          "--save", file, "--plots", plots])
+            #expect(run.status == 0, "\(run.errors)")
+            let model = try Sequential(contentsOf: URL(fileURLWithPath: file))
+            #expect(model.layers.prefix(7).map(\.name) == [
+                "random_stroke_width", "random_elastic_deformation", "random_rotation", "random_zoom",
+                "random_translation", "random_contrast", "normalization",
+            ])
+            // One epoch of 32 augmented steps: well above chance, though below the unaugmented run.
+            #expect(try accuracy(in: run.output) >= 60)
+            #expect(fileNames(in: URL(fileURLWithPath: plots)).contains("augmentation.png"))
         }
     }
 }

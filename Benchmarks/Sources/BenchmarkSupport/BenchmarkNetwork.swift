@@ -12,7 +12,7 @@ public enum BenchmarkNetwork: String, CaseIterable, Sendable {
     /// Conv 3×3 64 same → BN → ReLU → MaxPool 2 → Flatten → Dense 128 ReLU → Dropout 0.5 → Dense 10,
     /// on Fashion-MNIST.
     case batchnorm
-    /// ``Model/resNet8(inputShape:classCount:seed:inputNormalization:momentum:epsilon:)``, on Fashion-MNIST.
+    /// ``Model/resNet8(inputShape:classCount:seed:preprocessing:momentum:epsilon:)``, on Fashion-MNIST.
     case resnet8
 
     /// Whether the network trains on Fashion-MNIST rather than MNIST.
@@ -59,7 +59,7 @@ public enum BenchmarkNetwork: String, CaseIterable, Sendable {
                 Dense(units: 10)
             }
         case .resnet8:
-            return try Model.resNet8(inputShape: shape, seed: seed, inputNormalization: normalization)
+            return try Model.resNet8(inputShape: shape, seed: seed, preprocessing: [normalization])
         }
     }
 }

@@ -12,7 +12,7 @@ protocol FusionRule: Sendable {
 }
 
 /// The rules every model's plan is compiled with, in the order they are tried.
-let standardFusionRules: [FusionRule] = [ActivationFolding(), ConvolutionMaxPoolFusion()]
+let standardFusionRules: [FusionRule] = [ActivationFolding(), ConvolutionMaxPoolFusion(), AffineAugmentationFusion()]
 
 /// A standalone activation layer after a layer that applies an activation of its own (``Conv2D``,
 /// ``Dense``) with none set: the layer applies it on its output while it is still in cache, and its
@@ -35,5 +35,14 @@ struct ConvolutionMaxPoolFusion: FusionRule {
             return nil
         }
         return FusedConvolutionMaxPool(convolution, pooling)
+    }
+}
+
+/// Two adjacent affine augmentation layers (or a fused run and the next one), in front of every layer
+/// with parameters: each image is resampled once through the composed map (``FusedAffineAugmentation``).
+struct AffineAugmentationFusion: FusionRule {
+    func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer? {
+        guard !needsInputGradient else { return nil }
+        return FusedAffineAugmentation(first, then: second)
     }
 }

@@ -22,12 +22,13 @@ extension Model {
     ///   - inputShape: One image, `[height, width, channels]`; MNIST's by default.
     ///   - classCount: The number of classes.
     ///   - seed: The seed of the initial weights.
-    ///   - inputNormalization: A layer to standardise the inputs with, first; by default none.
+    ///   - preprocessing: Layers applied to the input first, in order, such as augmentation layers and a
+    ///     ``Normalization``; by default none.
     ///   - momentum: The batch normalisations' momentum (Keras's 0.99; PyTorch's equivalent is 0.9).
     ///   - epsilon: The batch normalisations' epsilon (Keras's 0.001; PyTorch's 1e-5).
     /// - Throws: ``LayerError`` when the images are too small for two stride-2 stages.
     public static func resNet8(inputShape: [Int] = [28, 28, 1], classCount: Int = 10, seed: UInt64 = 0,
-                               inputNormalization: Normalization? = nil, momentum: Float = 0.99,
+                               preprocessing: [Layer] = [], momentum: Float = 0.99,
                                epsilon: Float = 1e-3) throws -> Model {
         func normalized(_ x: SymbolicTensor) -> SymbolicTensor {
             BatchNormalization(momentum: momentum, epsilon: epsilon)(x)
@@ -41,7 +42,7 @@ extension Model {
             return ReLU()(Add()([residual, shortcut]))
         }
         let input = Input(shape: inputShape)
-        var x = inputNormalization.map { $0(input) } ?? input
+        var x = preprocessing.reduce(input) { $1($0) }
         x = ReLU()(normalized(convolution(x, 16)))
         x = block(x, 16, strides: 1)
         x = block(x, 32, strides: 2)

@@ -7,6 +7,8 @@ var builtInLayerTypes: [any SavableLayer.Type] { [
     Conv2D.self, DepthwiseConv2D.self, MaxPool2D.self, AveragePool2D.self, GlobalAveragePooling2D.self,
     Flatten.self, Dense.self, ReLU.self, LeakyReLU.self, Sigmoid.self, Tanh.self, Softmax.self, Dropout.self,
     BatchNormalization.self, Normalization.self, Add.self, Concatenate.self,
+    RandomTranslation.self, RandomRotation.self, RandomZoom.self, RandomContrast.self,
+    RandomElasticDeformation.self, RandomStrokeWidth.self,
 ] }
 
 /// The configuration of a layer that has no options.

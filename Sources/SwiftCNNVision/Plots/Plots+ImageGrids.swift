@@ -77,7 +77,7 @@ extension Plots {
         var frame: Color?
     }
 
-    private static func drawGrid(_ tiles: [Tile], columns requestedColumns: Int, title: String, subtitle: String,
+    static func drawGrid(_ tiles: [Tile], columns requestedColumns: Int, title: String, subtitle: String,
                                  to url: URL) throws {
         let columns = max(1, min(requestedColumns, tiles.count))
         let rows = max(1, (tiles.count + columns - 1) / columns)
