@@ -1,0 +1,31 @@
+import Foundation
+import SwiftCNN
+import Testing
+import TestSupport
+
+/// `mnist-train` given damaged files, mismatched checkpoints and unusable paths: each ends with a plain
+/// message naming what is wrong and exit status 1, never a trap, a huge allocation or a lost epoch.
+@Suite(.serialized)
+struct MNISTTrainMisuseTests {
+    let mnistTrain = ExampleExecutable(name: "mnist-train")
+
+    @Test func aDamagedGzipClaimingGigabytesFailsWithinAMemoryLimit() throws {
+        try withTemporaryDirectory { directory in
+            try writeSyntheticMNIST(to: directory)
+            // 2.4 MB of noise (incompressible), gzip'd, cut to 1.1 MB, with a trailer claiming 4 GiB: a
+            // reader that trusts the trailer (even capped at deflate's 1032:1) asks for over 1 GB.
+            var generator = Xoshiro256(seed: 5)
+            let noise = IDXFile(dimensions: [3000, 28, 28],
+                                bytes: (0..<(3000 * 784)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+            var damaged = Array(Gzip.compress(noise.encoded).prefix(1_100_000))
+            damaged.replaceSubrange((damaged.count - 4)..., with: [0xFF, 0xFF, 0xFF, 0xFF])
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("train-images-idx3-ubyte"))
+            let file = directory.appendingPathComponent("train-images-idx3-ubyte.gz")
+            try Data(damaged).write(to: file)
+
+            let run = try mnistTrain.run(["--data-dir", directory.path, "--no-save"], memoryLimitKiB: 800_000)
+            #expect(run.status == 1)
+            #expect(run.errors.contains("\(file.path) is damaged: gzip data is truncated"), "\(run.errors)")
+        }
+    }
+}
