@@ -47,7 +47,7 @@ struct MNISTTrain: ParsableCommand {
     @Option(help: "The directory holding the dataset's four IDX files; by default MNIST_DIR (FASHION_MNIST_DIR), then the system and cache directories.")
     var dataDir: String?
 
-    @Option(help: "Threads to compute on; by default all cores.")
+    @Option(help: "Threads to compute on; by default all cores, at most 4 per core.")
     var threads: Int?
 
     @Option(help: "Train on only the first N training images, for quick runs.")
@@ -87,7 +87,7 @@ struct MNISTTrain: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Backend.threadCount = threads }
+        if let threads { Backend.threadCount = Backend.cappedThreadCount(threads, warningAbout: "--threads") }
         let data = try MNIST(variant: dataset == .fashion ? .fashion : .digits,
                              directory: dataDir.map { URL(fileURLWithPath: $0) })
         let training = trainLimit.map { data.train.prefix($0) } ?? data.train

@@ -28,4 +28,15 @@ struct MNISTTrainMisuseTests {
             #expect(run.errors.contains("\(file.path) is damaged: gzip data is truncated"), "\(run.errors)")
         }
     }
+
+    @Test func aThreadCountFarAboveTheCoresIsCappedWithAWarning() throws {
+        try withTemporaryDirectory { directory in
+            try writeSyntheticMNIST(to: directory)
+            let run = try mnistTrain.run(["--data-dir", directory.path, "--epochs", "1", "--no-save", "--threads", "1000"])
+            #expect(run.status == 0, "\(run.errors)")
+            let maximum = 4 * ProcessInfo.processInfo.activeProcessorCount
+            #expect(run.errors.contains("warning: --threads 1000 is more than 4 threads for each of the"), "\(run.errors)")
+            #expect(run.output.contains("· \(maximum) threads"), "\(run.output)")
+        }
+    }
 }
