@@ -86,6 +86,11 @@ struct MNISTPredict: ParsableCommand {
             let classes = classifier.outputShape[0]
             for (row, index) in readable.map(\.index).enumerated() {
                 let scores = probabilities[(row * classes)..<((row + 1) * classes)]
+                guard scores.allSatisfy(\.isFinite) else {
+                    outcomes[index].error = "\(outcomes[index].file): \(model) gave probabilities that are not numbers "
+                        + "(\(scores.first { !$0.isFinite } ?? .nan)): its weights overflow on this picture"
+                    continue
+                }
                 outcomes[index].ranking = scores.enumerated()
                     .sorted { $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset) }
                     .prefix(top)

@@ -82,7 +82,8 @@ extension Sequential {
     }
 
     /// Sets every parameter and buffer from `file`, after checking that the file has each one with the right
-    /// shape and nothing else (apart from tensors under `foreignPrefix`). On error the model is unchanged.
+    /// shape, with values in its domain, and nothing else (apart from tensors under `foreignPrefix`). On error
+    /// the model is unchanged.
     private func loadTensors(from file: SafeTensorsFile, ignoring foreignPrefix: String?) throws {
         var values: [String: Tensor] = [:]
         for (name, current) in namedTensors() {
@@ -91,6 +92,7 @@ extension Sequential {
         for name in file.names where values[name] == nil && !(foreignPrefix.map { name.hasPrefix($0) } ?? false) {
             throw ModelFileError.unexpectedTensor(file: file.source, tensor: name)
         }
+        try checkValueDomains(of: values, file: file.source)
         for (index, layer) in layers.enumerated() {
             for parameter in layer.parameters {
                 if let value = values[Sequential.fileName(ofLayer: index, parameter.name)] { parameter.value = value }

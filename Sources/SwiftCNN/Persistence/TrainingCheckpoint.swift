@@ -139,7 +139,10 @@ public struct TrainingCheckpoint {
         var slots: [String: [Tensor]] = [:]
         for slot in slotNames {
             slots[slot] = try zip(names, model.parameters).map { name, parameter in
-                try file.tensor(named: "\(optimizerPrefix)\(slot).\(name)", checkedShape: parameter.value.shape)
+                let fileName = "\(optimizerPrefix)\(slot).\(name)"
+                let tensor = try file.tensor(named: fileName, checkedShape: parameter.value.shape)
+                try record.valueDomain(ofSlot: slot).check(tensor, named: fileName, file: file.source)
+                return tensor
             }
         }
         let expected = Set(slotNames.flatMap { slot in names.map { "\(optimizerPrefix)\(slot).\($0)" } })
