@@ -87,13 +87,22 @@ struct MNISTTrain: ParsableCommand {
     }
 
     func run() throws {
+        if !noSave { try checkSavePath() }
         if let threads { Backend.threadCount = Backend.cappedThreadCount(threads, warningAbout: "--threads") }
         let data = try MNIST(variant: dataset == .fashion ? .fashion : .digits,
                              directory: dataDir.map { URL(fileURLWithPath: $0) })
         let training = trainLimit.map { data.train.prefix($0) } ?? data.train
         let checkpoint = try resume.map { try TrainingCheckpoint(contentsOf: URL(fileURLWithPath: $0)) }
-        if let checkpoint, checkpoint.completedEpochs >= epochs {
-            throw ValidationError("\(resume ?? "") has trained \(checkpoint.completedEpochs) epochs already; pass a larger --epochs")
+        if let checkpoint, let resume {
+            guard checkpoint.completedEpochs < epochs else {
+                throw ValidationError("\(resume) has trained \(checkpoint.completedEpochs) epochs already; pass a larger --epochs")
+            }
+            do {
+                try checkpoint.model.checkClassifier(for: training)
+                try checkpoint.model.checkActivationMemory(batchSize: min(batchSize, training.count), training: true)
+            } catch {
+                throw Failure(description: "\(resume) cannot be resumed on \(data.variant.name): \(error)")
+            }
         }
         let model = try checkpoint?.model ?? Sequential.referenceCNN(
             seed: seed, inputNormalization: standardize ? Normalization(adaptingTo: training.inputs) : nil)
@@ -130,6 +139,23 @@ struct MNISTTrain: ParsableCommand {
         }
     }
 
+    /// Fails before training when the model could not be saved where --save says: a directory that does
+    /// not exist or cannot be written, or a directory in place of the file.
+    private func checkSavePath() throws {
+        let url = URL(fileURLWithPath: save)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure(description: "--save \(save): the directory \(directory) does not exist; create it first")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw Failure(description: "--save \(save): the directory \(directory) cannot be written to")
+        }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw Failure(description: "--save \(save) is a directory; name a file to save the model in")
+        }
+    }
+
     private func learningRateSchedule() -> LearningRateSchedule {
         switch schedule {
         case .constant: return ConstantLearningRate(learningRate)
@@ -138,6 +164,11 @@ struct MNISTTrain: ParsableCommand {
         case .oneCycle: return OneCycle(maximumLearningRate: learningRate)
         }
     }
+}
+
+/// A failure that ends the command, with a message for the user.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
 }
 
 MNISTTrain.main()

@@ -55,4 +55,45 @@ import TestSupport
                     "\(run.errors)")
         }
     }
+
+    @Test func aModelWhoseActivationsExceedTheLimitIsRefusedBeforeUse() throws {
+        try withTemporaryDirectory { directory in
+            // A few hundred bytes on disk, but a 46,340 × 46,340 input: 8.6 GB a sample.
+            let model = try Sequential(inputShape: [46_340, 46_340, 1], seed: 1) {
+                MaxPool2D(poolSize: (46_340, 46_340))
+                Flatten()
+                Dense(units: 10)
+            }
+            #expect(model.activationBytesPerSample == 4 * (46_340 * 46_340 + 1 + 1 + 10))
+            #expect(throws: ActivationMemoryError.self) { try model.checkActivationMemory(batchSize: 1) }
+            #expect(throws: Never.self) { try model.checkActivationMemory(batchSize: 1, limit: 9_000_000_000) }
+            let modelFile = directory.appendingPathComponent("model.safetensors")
+            try model.save(to: modelFile)
+            let picture = directory.appendingPathComponent("digit.png")
+            try writeDigit(to: picture)
+
+            // Under a 3 GB address-space limit, an attempt to allocate the 8.6 GB fails at once.
+            let run = try mnistPredict.run(["--model", modelFile.path, picture.path], memoryLimitKiB: 3_000_000)
+            #expect(run.status == 1)
+            #expect(run.errors.contains("\(modelFile.path) cannot be used: the model's activations would take 8.6 GB "
+                                        + "for a batch of 1 (8.6 GB a sample), more than the 4.3 GB allowed"), "\(run.errors)")
+        }
+    }
+
+    @Test func savePreprocessedNamingAFileSaysSo() throws {
+        try withTemporaryDirectory { directory in
+            let model = try Sequential(inputShape: [28, 28, 1], seed: 1) {
+                Flatten()
+                Dense(units: 10)
+            }
+            let modelFile = directory.appendingPathComponent("model.safetensors")
+            try model.save(to: modelFile)
+            let picture = directory.appendingPathComponent("digit.png")
+            try writeDigit(to: picture)
+
+            let run = try mnistPredict.run(["--model", modelFile.path, "--save-preprocessed", picture.path, picture.path])
+            #expect(run.status == 1)
+            #expect(run.errors.contains("--save-preprocessed \(picture.path) is a file; name a directory"), "\(run.errors)")
+        }
+    }
 }
