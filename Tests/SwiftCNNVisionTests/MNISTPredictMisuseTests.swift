@@ -96,4 +96,27 @@ import TestSupport
             #expect(run.errors.contains("--save-preprocessed \(picture.path) is a file; name a directory"), "\(run.errors)")
         }
     }
+
+    @Test func aDirectoryOrADeviceGivenAsAPictureIsSaidToBeOne() throws {
+        try withTemporaryDirectory { directory in
+            let model = try Sequential(inputShape: [28, 28, 1], seed: 1) {
+                Flatten()
+                Dense(units: 10)
+            }
+            let modelFile = directory.appendingPathComponent("model.safetensors")
+            try model.save(to: modelFile)
+
+            let run = try mnistPredict.run(["--model", modelFile.path, directory.path, "/dev/zero"])
+            #expect(run.status == 1)
+            #expect(run.errors.contains("\(directory.path): cannot read the file (it is a directory, not a file)"), "\(run.errors)")
+            #expect(run.errors.contains("/dev/zero: cannot read the file (it is a device, pipe or socket, not a regular file)"),
+                    "\(run.errors)")
+            #expect(!run.errors.contains("NSCocoaErrorDomain") && !run.errors.contains("ermission"), "\(run.errors)")
+
+            let asModel = try mnistPredict.run(["--model", directory.path, "/dev/zero"])
+            #expect(asModel.status == 1)
+            #expect(asModel.errors.contains("\(directory.path): cannot read the file: it is a directory, not a file"),
+                    "\(asModel.errors)")
+        }
+    }
 }

@@ -58,9 +58,9 @@ extension IDXFile {
     public init(contentsOf url: URL) throws {
         let fileBytes: [UInt8]
         do {
-            fileBytes = try [UInt8](Data(contentsOf: url))
-        } catch {
-            throw IDXError.unreadable(file: url.path, reason: error.localizedDescription)
+            fileBytes = try [UInt8](FileContents.read(url, maximumSize: FileContents.maximumIDXFileSize))
+        } catch let error as FileReadError {
+            throw IDXError.unreadable(file: url.path, reason: error.reason)
         }
         try self.init(bytes: fileBytes, file: url.path)
     }
