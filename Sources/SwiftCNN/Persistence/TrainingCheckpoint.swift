@@ -98,7 +98,11 @@ public struct TrainingCheckpoint {
     ///   (``ModelFileError/notACheckpoint(file:)``), or when the training state is malformed, lacks an optimizer
     ///   tensor, or holds one of the wrong shape or an unexpected one.
     public init(contentsOf url: URL, customLayers: [any SavableLayer.Type] = []) throws {
-        let file = try SafeTensorsFile(contentsOf: url)
+        try self.init(file: SafeTensorsFile(contentsOf: url), customLayers: customLayers)
+    }
+
+    /// The checkpoint that `file` holds, as ``init(contentsOf:customLayers:)`` reads it.
+    init(file: SafeTensorsFile, customLayers: [any SavableLayer.Type] = []) throws {
         let source = file.source
         guard let json = file.metadata[Self.metadataKey] else {
             throw file.metadata[ModelArchitecture.metadataKey] == nil
