@@ -16,24 +16,27 @@ public enum Backend {
     /// threads wait for each other; a run with 1,000 threads on two cores was 75 times slower.
     public static var maximumThreadCount: Int { 4 * max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
-    /// How many threads SwiftCNN's own kernels and OpenBLAS use.
+    /// How many threads SwiftCNN computes on.
     ///
     /// It starts at OpenBLAS's own default, which follows `OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS`
-    /// when set and is otherwise the number of CPUs. Setting it sets both; values below 1 count as 1, and
-    /// values above ``maximumThreadCount`` count as that, with a warning on standard error.
+    /// when set and is otherwise the number of CPUs. Values below 1 count as 1, and values above
+    /// ``maximumThreadCount`` count as that, with a warning on standard error.
+    ///
+    /// SwiftCNN's kernels split their work into chunks that depend only on this count, and OpenBLAS runs
+    /// single-threaded inside each chunk, so results depend on this count alone: the same in every run,
+    /// and the same for a model trained while another model trains on another thread.
     public static var threadCount: Int {
         get {
             let current = threads.load(ordering: .relaxed)
             if current > 0 { return current }
             _ = BLASKernelChoice.applied
-            let initial = max(1, OpenBLAS.threadCount)
+            let initial = max(1, OpenBLAS.defaultThreadCount)
             threads.store(initial, ordering: .relaxed)
             return initial
         }
         set {
             _ = BLASKernelChoice.applied
             let count = cappedThreadCount(newValue, warningAbout: "Backend.threadCount")
-            OpenBLAS.threadCount = count
             threads.store(count, ordering: .relaxed)
         }
     }
