@@ -87,7 +87,7 @@ fuzz: fuzz-build
 		Fuzz/.build/release/$$harness $$results/new $$corpus -max_total_time=$(FUZZ_SECONDS) \
 			-max_len=4194304 -timeout=30 -rss_limit_mb=3072 -detect_leaks=0 -print_final_stats=1 \
 			-artifact_prefix=$$results/ > $$results/log 2>&1; status=$$?; \
-		grep -E "^#[0-9]+ +(INITED|DONE)|^stat::|ERROR|SUMMARY" $$results/log; \
+		grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::|ERROR|SUMMARY" $$results/log; \
 		[ $$status -eq 0 ] || { echo "$$harness failed (exit $$status); see $$results/log" >&2; exit 1; }; \
 	done
 
