@@ -11,7 +11,7 @@ export MNIST_DIR
 # Run the binaries directly to force other kernels.
 MEASURE := env -u OPENBLAS_CORETYPE
 
-.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm
+.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm fuzz fuzz-build
 
 help:
 	@echo "make demo   train the reference CNN on MNIST (5 epochs) and report its test accuracy"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-epoch   time training epochs of the reference CNN on MNIST, on 1 and 2 threads"
 	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios"
 	@echo "make bench-gemm   Tensor.matmul against cblas_sgemm called from C"
+	@echo "make fuzz   run each libFuzzer harness in Fuzz/ for FUZZ_SECONDS seconds (default 300)"
 
 dependencies:
 	@Scripts/install-dependencies.sh
@@ -69,6 +70,32 @@ bench-peers: dependencies
 
 bench-gemm: dependencies
 	Benchmarks/Scripts/gemm-vs-c.sh
+
+# The libFuzzer harnesses (Fuzz/README.md), built with the fuzzer and address sanitizers. Each runs for
+# FUZZ_SECONDS on a corpus seeded by Fuzz/Scripts/make-seeds.py (the model seeds are files mnist-train
+# saves, so it is built first); any crash, sanitizer report, timeout or out-of-memory fails the target, leaving the input
+# that caused it in Fuzz/.results/<harness>/. Leak detection is off: the Swift runtime's caches read as leaks.
+FUZZ_SECONDS ?= 300
+FUZZ_HARNESSES := fuzz-model fuzz-idx fuzz-image fuzz-architecture
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing \
+	-Xcc -fsanitize=fuzzer-no-link,address
+
+fuzz-build:
+	@WITH_FUZZING=1 Scripts/install-dependencies.sh
+	$(SWIFT) build -c release --product mnist-train
+	$(SWIFT) build -c release --package-path Fuzz $(FUZZ_FLAGS)
+
+fuzz: fuzz-build
+	rm -rf Fuzz/.corpus && python3 Fuzz/Scripts/make-seeds.py Fuzz/.corpus .build/release/mnist-train
+	@for harness in $(FUZZ_HARNESSES); do \
+		corpus=Fuzz/.corpus/$${harness#fuzz-}; results=Fuzz/.results/$$harness; \
+		mkdir -p $$results/new && echo "== $$harness: $(FUZZ_SECONDS) s" && \
+		Fuzz/.build/release/$$harness $$results/new $$corpus -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=4194304 -timeout=30 -rss_limit_mb=3072 -detect_leaks=0 -print_final_stats=1 \
+			-artifact_prefix=$$results/ > $$results/log 2>&1; status=$$?; \
+		grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::|ERROR|SUMMARY" $$results/log; \
+		[ $$status -eq 0 ] || { echo "$$harness failed (exit $$status); see $$results/log" >&2; exit 1; }; \
+	done
 
 clean:
 	rm -rf .build

@@ -4,8 +4,8 @@
 The house of layers (Documentation/Architecture.md), lowest first: BLAS → Tensor → Kernels →
 Layers, Losses, Optimizers → Model → Persistence (model files, checkpoints, weight import).
 FileFormats (safetensors, atomic writes) and Data (IDX, gzip, MNIST, datasets) stand beside the
-stack: they use BLAS and Tensor only (Data also writes through FileFormats), and the levels above
-may use them. A folder may use its own
+stack: they use BLAS and Tensor only (Data also reads and writes files through FileFormats), and the
+levels above may use them. A folder may use its own
 types and those of the folders listed for it below; extensions written in a higher folder are that
 folder's business. Comments and string literals are ignored.
 

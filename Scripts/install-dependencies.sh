@@ -13,6 +13,10 @@ packages=(libopenblas-dev libpng-dev libcairo2-dev zlib1g-dev pkg-config)
 if [ "${WITH_FASHION_MNIST:-0}" = 1 ]; then
     packages+=(dataset-fashion-mnist)
 fi
+# The fuzzers' seed corpora are written by a Python script (Fuzz/Scripts/make-seeds.py).
+if [ "${WITH_FUZZING:-0}" = 1 ]; then
+    packages+=(python3)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -33,6 +33,9 @@ struct MNISTPredict: ParsableCommand {
     @Argument(help: "The pictures to classify.")
     var images: [String]
 
+    /// The pictures classified at once.
+    static let batchSize = 256
+
     func validate() throws {
         guard top > 0 else { throw ValidationError("--top must be positive") }
         guard !images.isEmpty else { throw ValidationError("Name at least one picture") }
@@ -49,14 +52,28 @@ struct MNISTPredict: ParsableCommand {
             throw Failure(description: "\(model) takes inputs of shape \(shape) and gives \(classifier.outputShape); "
                           + "mnist-predict needs a classifier of square grey images, such as [28, 28, 1]")
         }
+        do {
+            try classifier.checkActivationMemory(batchSize: min(images.count, Self.batchSize))
+        } catch {
+            throw Failure(description: "\(model) cannot be used: \(error)")
+        }
         var preprocessor = MNISTPreprocessor()
         preprocessor.canvasSide = shape[0]
         preprocessor.digitSide = max(1, (shape[0] * 20 + 14) / 28)
         if noThickening { preprocessor.strokeWidth = nil }
 
         let outputDirectory = savePreprocessed.map { URL(fileURLWithPath: $0, isDirectory: true) }
-        if let outputDirectory {
-            try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        if let outputDirectory, let savePreprocessed {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: savePreprocessed, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw Failure(description: "--save-preprocessed \(savePreprocessed) is a file; name a directory to write the images into")
+            }
+            do {
+                try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw Failure(description: "--save-preprocessed \(savePreprocessed): cannot create the directory "
+                              + "(\(String(cString: strerror(Self.errorNumber(of: error)))))")
+            }
         }
         var savedNames = Set<String>()
         var outcomes = [Outcome]()
@@ -82,10 +99,15 @@ struct MNISTPredict: ParsableCommand {
             let side = shape[0]
             let batch = Tensor(shape: [readable.count, side, side, 1],
                                scalars: readable.flatMap(\.digit.pixels))
-            let probabilities = classifier.predict(batch).scalars
+            let probabilities = classifier.predict(batch, batchSize: Self.batchSize).scalars
             let classes = classifier.outputShape[0]
             for (row, index) in readable.map(\.index).enumerated() {
                 let scores = probabilities[(row * classes)..<((row + 1) * classes)]
+                guard scores.allSatisfy(\.isFinite) else {
+                    outcomes[index].error = "\(outcomes[index].file): \(model) gave probabilities that are not numbers "
+                        + "(\(scores.first { !$0.isFinite } ?? .nan)): its weights overflow on this picture"
+                    continue
+                }
                 outcomes[index].ranking = scores.enumerated()
                     .sorted { $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset) }
                     .prefix(top)
@@ -125,6 +147,12 @@ struct MNISTPredict: ParsableCommand {
                    preprocessed: outcome.savedAs, error: outcome.error)
         }
         print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+
+    /// The POSIX error number behind a Foundation file error, or EIO when there is none.
+    private static func errorNumber(of error: Error) -> Int32 {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        return underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying!.code) : EIO
     }
 
     /// `<name>.png` for a picture `…/<name>.<ext>`, numbered when two pictures share a name.

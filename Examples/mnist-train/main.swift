@@ -84,7 +84,7 @@ struct MNISTTrain: ParsableCommand {
     @Option(help: "The directory holding the dataset's four IDX files; by default MNIST_DIR (FASHION_MNIST_DIR), then the system and cache directories.")
     var dataDir: String?
 
-    @Option(help: "Threads to compute on; by default all cores.")
+    @Option(help: "Threads to compute on; by default all cores, at most 4 per core.")
     var threads: Int?
 
     @Option(help: "Train on only the first N training images, for quick runs.")
@@ -131,13 +131,22 @@ struct MNISTTrain: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Backend.threadCount = threads }
+        if !noSave { try checkSavePath() }
+        if let threads { Backend.threadCount = Backend.cappedThreadCount(threads, warningAbout: "--threads") }
         let data = try MNIST(variant: dataset == .fashion ? .fashion : .digits,
                              directory: dataDir.map { URL(fileURLWithPath: $0) })
         let training = trainLimit.map { data.train.prefix($0) } ?? data.train
         let checkpoint = try resume.map { try TrainingCheckpoint(contentsOf: URL(fileURLWithPath: $0)) }
-        if let checkpoint, checkpoint.completedEpochs >= epochs {
-            throw ValidationError("\(resume ?? "") has trained \(checkpoint.completedEpochs) epochs already; pass a larger --epochs")
+        if let checkpoint, let resume {
+            guard checkpoint.completedEpochs < epochs else {
+                throw ValidationError("\(resume) has trained \(checkpoint.completedEpochs) epochs already; pass a larger --epochs")
+            }
+            do {
+                try checkpoint.model.checkClassifier(for: training)
+                try checkpoint.model.checkActivationMemory(batchSize: min(batchSize, training.count), training: true)
+            } catch {
+                throw Failure(description: "\(resume) cannot be resumed on \(data.variant.name): \(error)")
+            }
         }
         let model = try checkpoint?.model ?? makeModel(normalization: standardize ? Normalization(adaptingTo: training.inputs) : nil)
         if !quiet {
@@ -217,6 +226,23 @@ struct MNISTTrain: ParsableCommand {
         }
     }
 
+    /// Fails before training when the model could not be saved where --save says: a directory that does
+    /// not exist or cannot be written, or a directory in place of the file.
+    private func checkSavePath() throws {
+        let url = URL(fileURLWithPath: save)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure(description: "--save \(save): the directory \(directory) does not exist; create it first")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw Failure(description: "--save \(save): the directory \(directory) cannot be written to")
+        }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw Failure(description: "--save \(save) is a directory; name a file to save the model in")
+        }
+    }
+
     private func learningRateSchedule() -> LearningRateSchedule {
         switch schedule {
         case .constant: return ConstantLearningRate(learningRate)
@@ -225,6 +251,11 @@ struct MNISTTrain: ParsableCommand {
         case .oneCycle: return OneCycle(maximumLearningRate: learningRate)
         }
     }
+}
+
+/// A failure that ends the command, with a message for the user.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
 }
 
 MNISTTrain.main()

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftCNN
 import Testing
 
@@ -44,6 +45,9 @@ import Testing
         #expect(Backend.threadCount == 1)
         Backend.threadCount = 0
         #expect(Backend.threadCount == 1, "values below 1 count as 1")
+        Backend.threadCount = 1000
+        #expect(Backend.threadCount == Backend.maximumThreadCount, "at most 4 per core")
+        #expect(Backend.maximumThreadCount == 4 * ProcessInfo.processInfo.activeProcessorCount)
         Backend.threadCount = previous
         #expect(Backend.threadCount == previous)
     }

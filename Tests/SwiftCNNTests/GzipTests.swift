@@ -105,4 +105,34 @@ private func sampleBytes(_ count: Int) -> [UInt8] {
         let compressed = Gzip.compress(Array("content".utf8))
         #expect(throws: GzipError.trailingData(byteCount: 3)) { try Gzip.decompress(compressed + [1, 2, 3]) }
     }
+
+    @Test func contentUpToTheCeilingIsReadAndOneByteMoreIsTooLarge() throws {
+        let content = sampleBytes(200_000)
+        let compressed = Gzip.compress(content)
+        #expect(try Gzip.decompress(compressed, maximumSize: content.count) == content)
+        #expect(throws: GzipError.tooLarge(limit: content.count - 1)) {
+            try Gzip.decompress(compressed, maximumSize: content.count - 1)
+        }
+        // A second member counts towards the same ceiling.
+        #expect(throws: GzipError.tooLarge(limit: content.count)) {
+            try Gzip.decompress(compressed + Gzip.compress([1]), maximumSize: content.count)
+        }
+        #expect(try Gzip.decompress(Gzip.compress([]), maximumSize: 0) == [])
+        #expect(GzipError.tooLarge(limit: 1000).description.contains("more than 1000 bytes"))
+    }
+
+    @Test func aTrailerClaimingAHugeSizeIsNotTrusted() throws {
+        // The last four bytes record the content's size; damaged data can claim 4 GiB. The reader must
+        // neither allocate that (mnist-train's test checks it under a memory limit) nor stop short of
+        // the real content when the claim is too small.
+        let content = sampleBytes(300_000)
+        var claimsTooMuch = Gzip.compress(content)
+        claimsTooMuch.replaceSubrange((claimsTooMuch.count - 4)..., with: [0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(throws: GzipError.corrupted(reason: "incorrect length check")) {
+            try Gzip.decompress(claimsTooMuch, maximumSize: 1 << 20)
+        }
+        var claimsTooLittle = Gzip.compress(content)
+        claimsTooLittle.replaceSubrange((claimsTooLittle.count - 4)..., with: [1, 0, 0, 0])
+        #expect(throws: GzipError.corrupted(reason: "incorrect length check")) { try Gzip.decompress(claimsTooLittle) }
+    }
 }

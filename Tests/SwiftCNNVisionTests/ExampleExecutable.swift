@@ -11,11 +11,19 @@ struct ExampleExecutable {
     }
 
     /// Runs it with `arguments` and returns its exit status, standard output and standard error.
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    ///
+    /// With `memoryLimitKiB` it runs under that limit on its address space (`ulimit -v`), so an attempt to
+    /// allocate more fails at once instead of taking the memory.
+    func run(_ arguments: [String], memoryLimitKiB: Int? = nil) throws -> (status: Int32, output: String, errors: String) {
         try #require(FileManager.default.isExecutableFile(atPath: url.path), "build \(name) first: \(url.path)")
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        if let memoryLimitKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(memoryLimitKiB) && exec \"$0\" \"$@\"", url.path] + arguments
+        } else {
+            process.executableURL = url
+            process.arguments = arguments
+        }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

@@ -73,7 +73,12 @@ public struct BLASKernelChoice: Sendable, CustomStringConvertible {
     }
 
     /// The choice made for this process: computed, and applied to OpenBLAS, exactly once.
-    static let applied: BLASKernelChoice = apply()
+    /// The kernels chosen, once; OpenBLAS is single-threaded from then on (see ``OpenBLAS/makeSingleThreaded()``).
+    static let applied: BLASKernelChoice = {
+        let choice = apply()
+        OpenBLAS.makeSingleThreaded()
+        return choice
+    }()
 
     private static func apply() -> BLASKernelChoice {
         let features = CPUFeatures.current

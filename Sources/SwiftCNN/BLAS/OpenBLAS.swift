@@ -34,9 +34,19 @@ enum OpenBLAS {
             a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    static var threadCount: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+    /// OpenBLAS's own default thread count: `OPENBLAS_NUM_THREADS` or `OMP_NUM_THREADS` when set, otherwise
+    /// the number of CPUs. Read once, before ``makeSingleThreaded()`` changes it.
+    static let defaultThreadCount = Int(openblas_get_num_threads())
+
+    /// Makes every later product run on its caller's thread.
+    ///
+    /// SwiftCNN's own loops spread the work (each thread calling SGEMM on its share), and OpenBLAS's thread
+    /// count is process-wide: changed around each loop, it raced with products that another thread was
+    /// computing, and OpenBLAS's split of a product (and its threads, which do not flush denormals) changed
+    /// the last bits of the results.
+    static func makeSingleThreaded() {
+        _ = defaultThreadCount
+        openblas_set_num_threads(1)
     }
 
     static var coreName: String {

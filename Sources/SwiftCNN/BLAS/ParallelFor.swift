@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// The chunks depend only on `range` and `chunkCount`, never on which thread runs them, so a kernel that
 /// keeps one partial result per chunk and combines them in chunk order gives the same numbers on every
-/// run. Matrix products inside `body` run single-threaded in OpenBLAS: the chunks already occupy the cores.
+/// run, whichever threads run them — the pool's, or only the caller's when another loop holds the pool.
+/// Matrix products inside `body` run single-threaded in OpenBLAS, always (``OpenBLAS/makeSingleThreaded()``).
 ///
 /// `body` is escaping so that the worker threads can hold it; it is released before this returns. A
 /// closure that captures nothing but one class instance — a method reference such as `convolveRows`, or
@@ -121,16 +122,12 @@ final class WorkerPool: @unchecked Sendable {
             Self.runChunks(body, of: range, count: chunks)
             return
         }
-        // OpenBLAS's own threads would compete with the loop's for the same cores.
-        let singleThreadedBLAS = OpenBLAS.threadCount == 1
-        if !singleThreadedBLAS { OpenBLAS.threadCount = 1 }
         let helperCount = Swift.min(threads, chunks) - 1
         if helperCount <= 0 {
             Self.runChunks(body, of: range, count: chunks)
         } else {
             post(body, chunks: chunks, of: range, helperCount: helperCount)
         }
-        if !singleThreadedBLAS { OpenBLAS.threadCount = Backend.threadCount }
         inUse.store(false, ordering: .releasing)
     }
 

@@ -16,14 +16,28 @@ public enum Gzip {
         return iterator.next() == 0x1F && iterator.next() == 0x8B
     }
 
+    /// The most bytes ``decompress(_:maximumSize:)`` produces unless told otherwise: 1 GiB, twenty times
+    /// the largest file SwiftCNN reads (MNIST's 47 MB of training images).
+    ///
+    /// The output grows as zlib produces it, doubling from a small start, and never past the ceiling, so
+    /// the memory a gzip file can make the reader take is bounded by what it really decompresses to —
+    /// at most twice that — and by this ceiling; the size recorded in the file's trailer is never
+    /// trusted.
+    public static let defaultMaximumSize = 1 << 30
+
     /// The content of gzip data. Concatenated gzip members (as `cat a.gz b.gz` makes) decompress to
     /// their concatenated contents.
     ///
+    /// - Parameters:
+    ///   - compressed: the gzip data.
+    ///   - maximumSize: the most bytes the content may have; by default ``defaultMaximumSize``.
     /// - Throws: ``GzipError/notGzip(firstBytes:)`` when `compressed` does not start with the gzip
     ///   magic bytes, ``GzipError/truncated`` when it ends mid-stream, ``GzipError/corrupted(reason:)``
-    ///   when the stream is damaged (including a CRC mismatch), and ``GzipError/trailingData(byteCount:)``
-    ///   when something other than gzip follows the last member.
-    public static func decompress(_ compressed: [UInt8]) throws -> [UInt8] {
+    ///   when the stream is damaged (including a CRC mismatch), ``GzipError/trailingData(byteCount:)``
+    ///   when something other than gzip follows the last member, and ``GzipError/tooLarge(limit:)`` as
+    ///   soon as the content would exceed `maximumSize` bytes.
+    public static func decompress(_ compressed: [UInt8], maximumSize: Int = defaultMaximumSize) throws -> [UInt8] {
+        precondition(maximumSize >= 0, "maximumSize must not be negative, got \(maximumSize)")
         guard hasGzipMagic(compressed) else {
             throw GzipError.notGzip(firstBytes: Array(compressed.prefix(4)))
         }
@@ -33,13 +47,16 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
 
-        var output = [UInt8](repeating: 0, count: max(1 << 16, expectedSize(of: compressed)))
+        // One byte beyond the ceiling tells content that exceeds it from content that fills it exactly.
+        let capacityLimit = maximumSize + 1
+        var output = [UInt8](repeating: 0, count: min(1 << 16, capacityLimit))
         var produced = 0
         try compressed.withUnsafeBufferPointer { input in
             var consumed = 0
             while true {
                 if produced == output.count {
-                    output.append(contentsOf: repeatElement(0, count: output.count))
+                    guard output.count < capacityLimit else { throw GzipError.tooLarge(limit: maximumSize) }
+                    output.append(contentsOf: repeatElement(0, count: min(output.count, capacityLimit - output.count)))
                 }
                 let inputChunk = min(input.count - consumed, Int(UInt32.max))
                 let outputChunk = min(output.count - produced, Int(UInt32.max))
@@ -52,6 +69,7 @@ public enum Gzip {
                 }
                 consumed += inputChunk - Int(stream.avail_in)
                 produced += outputChunk - Int(stream.avail_out)
+                if produced > maximumSize { throw GzipError.tooLarge(limit: maximumSize) }
 
                 switch status {
                 case Z_STREAM_END:
@@ -78,9 +96,14 @@ public enum Gzip {
     /// The content of `bytes` if they are gzip data (judged by the magic bytes, not a file name),
     /// otherwise `bytes` unchanged.
     ///
-    /// - Throws: the errors of ``decompress(_:)`` when `bytes` start like gzip but do not decompress.
-    public static func decompressIfGzipped(_ bytes: [UInt8]) throws -> [UInt8] {
-        hasGzipMagic(bytes) ? try decompress(bytes) : bytes
+    ///
+    /// - Parameters:
+    ///   - bytes: gzip data or raw bytes.
+    ///   - maximumSize: the most bytes gzip data may decompress to; by default ``defaultMaximumSize``.
+    /// - Throws: the errors of ``decompress(_:maximumSize:)`` when `bytes` start like gzip but do not
+    ///   decompress within `maximumSize` bytes.
+    public static func decompressIfGzipped(_ bytes: [UInt8], maximumSize: Int = defaultMaximumSize) throws -> [UInt8] {
+        hasGzipMagic(bytes) ? try decompress(bytes, maximumSize: maximumSize) : bytes
     }
 
     /// `bytes` compressed into a single gzip member.
@@ -111,15 +134,6 @@ public enum Gzip {
         output.removeSubrange(Int(stream.total_out)...)
         return output
     }
-
-    /// The uncompressed size a gzip file records in its last four bytes (modulo 2³²), as a starting
-    /// capacity; the true size may differ for concatenated members or contents over 4 GiB. Capped at
-    /// deflate's largest possible ratio, so damaged data cannot ask for gigabytes.
-    private static func expectedSize(of compressed: [UInt8]) -> Int {
-        guard compressed.count >= 18 else { return 0 }
-        let recorded = compressed.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) }
-        return min(recorded, compressed.count * 1032)
-    }
 }
 
 /// Why gzip data could not be decompressed.
@@ -132,6 +146,9 @@ public enum GzipError: Error, Equatable, CustomStringConvertible {
     case corrupted(reason: String)
     /// `byteCount` bytes that are not gzip follow the end of the stream.
     case trailingData(byteCount: Int)
+    /// The content would be larger than `limit` bytes, the ceiling the reader was given (by default
+    /// ``Gzip/defaultMaximumSize``). Decompression stops there, before allocating more.
+    case tooLarge(limit: Int)
 
     public var description: String {
         switch self {
@@ -146,6 +163,8 @@ public enum GzipError: Error, Equatable, CustomStringConvertible {
             return "gzip data is corrupted: \(reason)"
         case let .trailingData(byteCount):
             return "gzip data is followed by \(byteCount) bytes that are not gzip"
+        case let .tooLarge(limit):
+            return "gzip data decompresses to more than \(limit) bytes, the most this reader accepts"
         }
     }
 }

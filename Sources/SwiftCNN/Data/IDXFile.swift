@@ -13,6 +13,9 @@ import Foundation
 /// let pixels = images.tensor(dividedBy: 255)    // Float32 in [0, 1], shape [60000, 28, 28]
 /// ```
 public struct IDXFile {
+    /// The largest IDX file read: 1 GiB, as much as gzip data may decompress to (``Gzip/defaultMaximumSize``).
+    public static let maximumFileSize = Gzip.defaultMaximumSize
+
     /// The type of each element, as coded in the third byte of the file.
     public enum ElementType: UInt8, CaseIterable, Sendable {
         case uint8 = 0x08
@@ -58,9 +61,9 @@ extension IDXFile {
     public init(contentsOf url: URL) throws {
         let fileBytes: [UInt8]
         do {
-            fileBytes = try [UInt8](Data(contentsOf: url))
-        } catch {
-            throw IDXError.unreadable(file: url.path, reason: error.localizedDescription)
+            fileBytes = try [UInt8](FileContents.read(url, maximumSize: IDXFile.maximumFileSize))
+        } catch let error as FileReadError {
+            throw IDXError.unreadable(file: url.path, reason: error.reason)
         }
         try self.init(bytes: fileBytes, file: url.path)
     }

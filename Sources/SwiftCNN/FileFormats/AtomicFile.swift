@@ -9,6 +9,11 @@ import Darwin
 
 /// Replaces a file all at once: readers, and the disk after a crash, see the old contents or the new ones,
 /// never a mixture or a truncated file.
+///
+/// A save killed before its rename leaves its temporary file (`.<name>.<UUID>.tmp`) behind; the next save to
+/// the same path removes every such file that no running save holds. A save holds its temporary file
+/// locked (`flock`) from creation to rename, and the kernel drops the lock when a process dies, so an
+/// unlocked one is stale.
 enum AtomicFile {
     /// Why a write failed, as the operating system put it.
     struct Failure: Error {
@@ -20,19 +25,19 @@ enum AtomicFile {
     /// The temporary file shares the directory so the rename stays within one file system, where POSIX
     /// makes it atomic. On any failure the temporary file is removed and `url` is left as it was.
     static func replaceContents(of url: URL, with data: Data) throws {
+        removeStaleTemporaryFiles(of: url)
         let destination = url.path
         let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+            .appendingPathComponent("\(temporaryPrefix(of: url))\(UUID().uuidString).tmp").path
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure("cannot create a temporary file beside it") }
-        var closed = false
+        // Held until the file is renamed or removed; closing the descriptor releases it.
+        _ = flock(descriptor, LOCK_EX | LOCK_NB)
+        defer { close(descriptor) }
         do {
             try writeAll(data, to: descriptor)
             guard fsync(descriptor) == 0 else { throw failure("cannot flush the temporary file to disk") }
-            closed = true
-            guard close(descriptor) == 0 else { throw failure("cannot close the temporary file") }
         } catch {
-            if !closed { close(descriptor) }
             unlink(temporary)
             throw error
         }
@@ -42,6 +47,27 @@ enum AtomicFile {
             throw error
         }
         syncDirectory(of: url)
+    }
+
+    /// The start of the names of `url`'s temporary files.
+    private static func temporaryPrefix(of url: URL) -> String {
+        ".\(url.lastPathComponent)."
+    }
+
+    /// Removes the temporary files of earlier saves to `url` that were interrupted: those no save holds
+    /// locked. Best effort: a file that cannot be opened or removed is left.
+    private static func removeStaleTemporaryFiles(of url: URL) {
+        let directory = url.deletingLastPathComponent()
+        let prefix = temporaryPrefix(of: url)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp")
+            && UUID(uuidString: String(name.dropFirst(prefix.count).dropLast(4))) != nil {
+            let path = directory.appendingPathComponent(name).path
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else { continue }
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            close(descriptor)
+        }
     }
 
     private static func writeAll(_ data: Data, to descriptor: Int32) throws {

@@ -11,9 +11,9 @@ extension SafeTensorsFile {
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw SafeTensorsError.unreadable(file: url.path, reason: error.localizedDescription)
+            data = try FileContents.read(url, maximumSize: FileContents.maximumModelFileSize, mapped: true)
+        } catch let error as FileReadError {
+            throw SafeTensorsError.unreadable(file: url.path, reason: error.reason)
         }
         try self.init(serialized: data, source: url.path)
     }

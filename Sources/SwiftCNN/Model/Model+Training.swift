@@ -27,7 +27,9 @@ extension Model {
     ///     epoch, with the shuffles and schedule an uninterrupted run would have reached.
     ///   - verbosity: What to print (see ``Verbosity``).
     ///   - callbacks: Called at the start and end of the run, of each epoch and of each batch.
-    /// - Throws: ``TrainingError/nonFiniteLoss(epoch:batch:)`` when a batch's loss is not finite; the
+    /// - Throws: ``ActivationMemoryError`` before the first step when a batch's activations and their
+    ///   gradients would take more than ``defaultActivationMemoryLimit``;
+    ///   ``TrainingError/nonFiniteLoss(epoch:batch:)`` when a batch's loss is not finite; the
     ///   parameters then hold the values from before that batch's update.
     @discardableResult
     public func fit(
@@ -54,6 +56,7 @@ extension Model {
                          "fit got validation samples of shape \(validation.sampleShape) for a model with input shape \(inputShape)")
         }
 
+        try checkActivationMemory(batchSize: Swift.min(batchSize, training.count), training: true)
         let batches = training.batchRanges(batchSize: batchSize)
         let stepsPerEpoch = batches.count
         var order = training.sampleOrder()

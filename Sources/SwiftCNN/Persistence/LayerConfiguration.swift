@@ -170,6 +170,10 @@ extension BatchNormalization: SavableLayer {
         guard let channels = inputShape.last else { return nil }
         return ["gamma": [channels], "beta": [channels], "running_mean": [channels], "running_variance": [channels]]
     }
+
+    public static func valueDomain(ofTensorNamed name: String) -> TensorValueDomain {
+        name == "running_variance" ? .nonNegative : .finite
+    }
 }
 
 extension Normalization: SavableOptionlessLayer {
@@ -178,6 +182,10 @@ extension Normalization: SavableOptionlessLayer {
     public static func expectedTensorShapes(for configuration: EmptyLayerConfiguration, inputShape: [Int]) -> [String: [Int]]? {
         guard let channels = inputShape.last else { return nil }
         return ["mean": [channels], "variance": [channels]]
+    }
+
+    public static func valueDomain(ofTensorNamed name: String) -> TensorValueDomain {
+        name == "variance" ? .nonNegative : .finite
     }
 }
 

@@ -94,7 +94,7 @@ extension Model {
     }
 
     /// Sets every parameter and buffer from `file`, after checking that the file has each one with the right
-    /// shape and nothing else (apart from tensors under `foreignPrefix`), each named as `architecture`, the
+    /// shape, with values in its domain, and nothing else (apart from tensors under `foreignPrefix`), each named as `architecture`, the
     /// file's own, names it. On error the model is unchanged.
     func loadTensors(from file: SafeTensorsFile, architecture: ModelArchitecture, ignoring foreignPrefix: String?) throws {
         let fileName = architecture.tensorName(ofLayer:_:)
@@ -105,6 +105,7 @@ extension Model {
         for name in file.names where values[name] == nil && !(foreignPrefix.map { name.hasPrefix($0) } ?? false) {
             throw ModelFileError.unexpectedTensor(file: file.source, tensor: name)
         }
+        try checkValueDomains(of: values, naming: fileName, file: file.source)
         for (index, layer) in layers.enumerated() {
             for parameter in layer.parameters {
                 if let value = values[fileName(index, parameter.name)] { parameter.value = value }

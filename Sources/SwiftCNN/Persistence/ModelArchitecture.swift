@@ -94,7 +94,7 @@ struct ModelArchitecture {
                 throw ModelFileError.malformedArchitecture(file: file, reason: reason)
             }
         } catch {
-            throw ModelFileError.malformedArchitecture(file: file, reason: ModelArchitecture.describe(error))
+            throw ModelFileError.malformedArchitecture(file: file, reason: ModelArchitecture.describe(error, in: json))
         }
         inputShape = document.inputShape
         seed = document.seed
@@ -119,7 +119,7 @@ struct ModelArchitecture {
         case let DecodingError.dataCorrupted(context):
             return "\(path(context))\(context.debugDescription)"
         default:
-            return "\(error)"
+            return unrepresentableNumber(in: error).map { "the number \($0) is out of range for its field" } ?? "\(error)"
         }
     }
 }

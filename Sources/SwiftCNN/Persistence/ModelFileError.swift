@@ -19,6 +19,9 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     case unexpectedTensor(file: String, tensor: String)
     /// A tensor has another shape than the model needs.
     case shapeMismatch(file: String, tensor: String, expected: [Int], found: [Int])
+    /// Element `index` (row-major) of tensor `tensor` holds `value`, outside the tensor's domain
+    /// (`requirement`, such as `finite and not negative` for a variance).
+    case invalidValue(file: String, tensor: String, index: Int, value: String, requirement: String)
     /// Layer `layer` of the model being saved does not conform to ``SavableLayer``.
     case unsavableLayer(layer: Int, type: String)
     /// The file is a model file without the training state of a ``TrainingCheckpoint``.
@@ -52,6 +55,8 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
             return "\(file): unexpected tensor '\(tensor)', which the model has no place for"
         case let .shapeMismatch(file, tensor, expected, found):
             return "\(file): tensor '\(tensor)' has shape \(found), expected \(expected)"
+        case let .invalidValue(file, tensor, index, value, requirement):
+            return "\(file): tensor '\(tensor)' holds \(value) at element \(index); its values must be \(requirement)"
         case let .unsavableLayer(layer, type):
             return "layer \(layer) (\(type)) cannot be saved: make it conform to SavableLayer"
         case let .notACheckpoint(file):

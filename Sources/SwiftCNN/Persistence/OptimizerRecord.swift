@@ -43,6 +43,11 @@ struct OptimizerRecord: Codable, Equatable {
         }
     }
 
+    /// The values slot `slot` may hold: Adam's second moments are averages of squares.
+    func valueDomain(ofSlot slot: String) -> TensorValueDomain {
+        slot == "secondMoment" ? .nonNegative : .finite
+    }
+
     /// A new optimizer with the recorded type and hyperparameters and no state yet.
     ///
     /// - Throws: ``ModelFileError/malformedCheckpoint(file:reason:)`` when the record, read from `file`,

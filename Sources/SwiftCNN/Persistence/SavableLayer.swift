@@ -45,12 +45,18 @@ public protocol SavableLayer: Layer {
     /// Loading compares these with the file before creating the layer, so a file that describes an enormous
     /// layer is rejected before any memory is allocated for it.
     static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]?
+
+    /// The values the parameter or buffer `name` may hold, checked when a model is loaded; by default
+    /// ``TensorValueDomain/finite``. A variance, for example, is ``TensorValueDomain/nonNegative``.
+    static func valueDomain(ofTensorNamed name: String) -> TensorValueDomain
 }
 
 extension SavableLayer {
     public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
         nil
     }
+
+    public static func valueDomain(ofTensorNamed name: String) -> TensorValueDomain { .finite }
 
     /// The configuration that `decoder` holds, type-erased so that layers of all types can wait in one list
     /// until they are created.

@@ -98,7 +98,11 @@ public struct TrainingCheckpoint {
     ///   (``ModelFileError/notACheckpoint(file:)``), or when the training state is malformed, lacks an optimizer
     ///   tensor, or holds one of the wrong shape or an unexpected one.
     public init(contentsOf url: URL, customLayers: [any SavableLayer.Type] = []) throws {
-        let file = try SafeTensorsFile(contentsOf: url)
+        try self.init(file: SafeTensorsFile(contentsOf: url), customLayers: customLayers)
+    }
+
+    /// The checkpoint that `file` holds, as ``init(contentsOf:customLayers:)`` reads it.
+    init(file: SafeTensorsFile, customLayers: [any SavableLayer.Type] = []) throws {
         let source = file.source
         guard let json = file.metadata[Self.metadataKey] else {
             throw file.metadata[ModelArchitecture.metadataKey] == nil
@@ -139,7 +143,10 @@ public struct TrainingCheckpoint {
         var slots: [String: [Tensor]] = [:]
         for slot in slotNames {
             slots[slot] = try zip(names, model.parameters).map { name, parameter in
-                try file.tensor(named: "\(optimizerPrefix)\(slot).\(name)", checkedShape: parameter.value.shape)
+                let fileName = "\(optimizerPrefix)\(slot).\(name)"
+                let tensor = try file.tensor(named: fileName, checkedShape: parameter.value.shape)
+                try record.valueDomain(ofSlot: slot).check(tensor, named: fileName, file: file.source)
+                return tensor
             }
         }
         let expected = Set(slotNames.flatMap { slot in names.map { "\(optimizerPrefix)\(slot).\($0)" } })

@@ -2,7 +2,8 @@
 extension Tensor {
     /// `op(lhs) · op(rhs)`, where `op` transposes its operand when asked; both must be matrices.
     ///
-    /// The transposes are free: SGEMM reads the operand in transposed order instead of copying it.
+    /// The transposes are free: SGEMM reads the operand in transposed order instead of copying it. Large
+    /// products are split by rows over ``Backend/threadCount`` threads.
     public static func matmul(_ lhs: Tensor, transposed transposeLHS: Bool = false,
                               _ rhs: Tensor, transposed transposeRHS: Bool = false) -> Tensor {
         precondition(lhs.rank == 2 && rhs.rank == 2,
@@ -18,12 +19,20 @@ extension Tensor {
             result.storage.pointer.initialize(repeating: 0, count: m * n)
             return result
         }
-        OpenBLAS.sgemm(
-            transposeLHS ? .transposed : .none, transposeRHS ? .transposed : .none,
-            m: m, n: n, k: k,
-            a: lhs.storage.pointer, lda: lhs.shape[1],
-            b: rhs.storage.pointer, ldb: rhs.shape[1],
-            c: result.storage.pointer, ldc: Swift.max(1, n))
+        // Rows of the result split over the threads, as the layers' products are: OpenBLAS runs
+        // single-threaded, and the split depends only on the shapes and Backend.threadCount.
+        let a = lhs.storage.pointer, b = rhs.storage.pointer, c = result.storage.pointer
+        let lda = lhs.shape[1], ldb = rhs.shape[1], ldc = Swift.max(1, n)
+        let chunks = threadChunkCount(for: m, minimumChunk: Swift.max(1, (1 << 18) / Swift.max(1, n * k)))
+        parallelFor(chunks, chunksOf: 0..<m) { _, rows in
+            OpenBLAS.sgemm(
+                transposeLHS ? .transposed : .none, transposeRHS ? .transposed : .none,
+                m: rows.count, n: n, k: k,
+                a: a + (transposeLHS ? rows.lowerBound : rows.lowerBound * lda), lda: lda,
+                b: b, ldb: ldb,
+                c: c + rows.lowerBound * ldc, ldc: ldc)
+        }
+        withExtendedLifetime((lhs, rhs)) {}
         return result
     }
 }

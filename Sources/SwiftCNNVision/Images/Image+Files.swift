@@ -1,4 +1,5 @@
 import Foundation
+import SwiftCNN
 
 extension Image {
     /// Reads a PNG or PGM file, recognised by its contents rather than its name.
@@ -11,9 +12,9 @@ extension Image {
     public init(contentsOf url: URL) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImageError.unreadable(file: url.path, reason: Self.reason(for: error))
+            data = try FileContents.read(url, maximumSize: FileContents.maximumImageFileSize)
+        } catch let error as FileReadError {
+            throw ImageError.unreadable(file: url.path, reason: error.reason)
         }
         try self.init(data: data, source: url.path)
     }
@@ -55,6 +56,7 @@ extension Image {
         }
     }
 
+    /// The operating system's reason behind a Foundation file error, without Foundation's wrapping.
     private static func reason(for error: Error) -> String {
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         return underlying?.localizedDescription ?? error.localizedDescription
