@@ -2,7 +2,7 @@
 public enum ImageError: Error, Equatable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadable(file: String, reason: String)
-    /// The data is neither PNG nor PGM.
+    /// The data is neither PNG, JPEG nor PGM.
     case unsupportedFormat(file: String)
     /// The data ends before the image does.
     case truncated(file: String)
@@ -21,7 +21,7 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case let .unreadable(file, reason):
             return "\(file): cannot read the file (\(reason))"
         case let .unsupportedFormat(file):
-            return "\(file): not a PNG or PGM image"
+            return "\(file): not a PNG, JPEG or PGM image"
         case let .truncated(file):
             return "\(file): the image data ends too early (truncated file?)"
         case let .empty(file, width, height):
