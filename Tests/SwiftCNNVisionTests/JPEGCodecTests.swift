@@ -108,6 +108,14 @@ struct JPEGCodecTests {
         }
     }
 
+    @Test func honoursALowerPixelLimit() throws {
+        let data = try Self.blocks().jpegData(quality: 100)
+        #expect(throws: ImageError.tooLarge(file: "small.jpg", width: 24, height: 16)) {
+            try Image(data: data, source: "small.jpg", maximumPixelCount: 24 * 16 - 1)
+        }
+        #expect(try Image(data: data, maximumPixelCount: 24 * 16).width == 24)
+    }
+
     @Test func namesJPEGAmongTheFormatsItReads() throws {
         #expect(throws: ImageError.unsupportedFormat(file: "x")) { try Image(data: Data("GIF89a".utf8), source: "x") }
         #expect(ImageError.unsupportedFormat(file: "x").description.contains("JPEG"))

@@ -24,14 +24,19 @@ extension Image {
     /// - Parameters:
     ///   - data: The encoded image.
     ///   - source: What to call the data in errors.
-    /// - Throws: ``ImageError``, as ``init(contentsOf:)``.
-    public init(data: Data, source: String = "image data") throws {
+    ///   - maximumPixelCount: The most pixels to decode, checked from the header before anything is
+    ///     allocated; a server lowers it to bound the memory one request can take. At most
+    ///     ``maximumPixelCount``.
+    /// - Throws: ``ImageError``, as ``init(contentsOf:)``; ``ImageError/tooLarge(file:width:height:)`` also
+    ///   beyond `maximumPixelCount`.
+    public init(data: Data, source: String = "image data", maximumPixelCount: Int = Image.maximumPixelCount) throws {
+        let limit = min(maximumPixelCount, Image.maximumPixelCount)
         if PNGCodec.isPNG(data) {
-            self = try PNGCodec.decode(data, file: source)
+            self = try PNGCodec.decode(data, file: source, maximumPixelCount: limit)
         } else if JPEGCodec.isJPEG(data) {
-            self = try JPEGCodec.decode(data, file: source)
+            self = try JPEGCodec.decode(data, file: source, maximumPixelCount: limit)
         } else if PGMCodec.isPGM(data) {
-            self = try PGMCodec.decode(data, file: source)
+            self = try PGMCodec.decode(data, file: source, maximumPixelCount: limit)
         } else {
             throw ImageError.unsupportedFormat(file: source)
         }

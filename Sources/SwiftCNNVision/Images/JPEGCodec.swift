@@ -12,7 +12,7 @@ enum JPEGCodec {
         data.count >= 3 && data.prefix(3).elementsEqual([0xFF, 0xD8, 0xFF])
     }
 
-    static func decode(_ data: Data, file: String) throws -> Image {
+    static func decode(_ data: Data, file: String, maximumPixelCount: Int) throws -> Image {
         // libjpeg reads from the caller's memory until decoding ends, so the bytes stay pinned throughout.
         try data.withUnsafeBytes { encoded in
             guard let decoder = swiftcnn_jpeg_decoder_create(encoded.bindMemory(to: UInt8.self).baseAddress, encoded.count) else {
@@ -26,7 +26,8 @@ enum JPEGCodec {
                 throw ImageError.empty(file: file, width: Int(width), height: Int(height))
             }
             try check(header, decoder, file: file)
-            try Image.validateDimensions(width: Int(width), height: Int(height), file: file)
+            try Image.validateDimensions(width: Int(width), height: Int(height), file: file,
+                                         maximumPixelCount: maximumPixelCount)
 
             var samples = [UInt8](repeating: 0, count: Int(width) * Int(height) * Int(channels))
             let status = samples.withUnsafeMutableBufferPointer { buffer in
