@@ -41,6 +41,8 @@ final class RunningServer {
             throw ServerDidNotStart(output: printed)
         }
         self.url = url
+        // Keep reading what the server logs, so that a full pipe never blocks it.
+        reader.readabilityHandler = { _ = $0.availableData }
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpMaximumConnectionsPerHost = 16
         configuration.timeoutIntervalForRequest = 60
@@ -52,8 +54,9 @@ final class RunningServer {
         var description: String { "mnist-serve printed no URL; its output: \(output)" }
     }
 
-    /// Stops the server and checks that it exits cleanly.
+    /// Stops the server (SIGTERM) and waits for it to exit.
     func stop() {
+        (process.standardOutput as? Pipe)?.fileHandleForReading.readabilityHandler = nil
         session.invalidateAndCancel()
         process.terminate()
         process.waitUntilExit()
