@@ -37,10 +37,15 @@ struct TrainedModel {
         labels = data.test.labels.prefix(200).map(Int.init)
     }
 
+    /// Serialises the tests' own use of the model, which they make from several tests at once.
+    private static let modelLock = NSLock()
+
     /// What the server should answer for `picture`: the same preprocessing and model, run here.
     func expected(for picture: Image) throws -> (digit: Int, probabilities: [Float], preprocessed: [Float]) {
         let digit = try MNISTPreprocessor().digitImage(from: picture)
+        Self.modelLock.lock()
         let probabilities = model.predict(Tensor(shape: [1, 28, 28, 1], scalars: digit.pixels)).scalars
+        Self.modelLock.unlock()
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
         return (best, probabilities, digit.pixels)
     }
