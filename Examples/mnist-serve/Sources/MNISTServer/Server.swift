@@ -58,21 +58,23 @@ public struct Server: Sendable {
 
 /// Turns Hummingbird's own answers for requests it refuses (no such route, an empty 404; its HTTP errors)
 /// into the JSON errors of the API. The routes themselves never answer 404.
-struct JSONErrorResponder<Inner: HTTPResponder>: HTTPResponder {
+struct JSONErrorResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context: RequestContext {
     let inner: Inner
 
     func respond(to request: Request, context: Inner.Context) async throws -> Response {
         do {
             let response = try await inner.respond(to: request, context: context)
             guard response.status != .notFound else {
-                throw APIError(.notFound, code: "notFound",
-                               message: "no \(request.method) \(request.uri.path): the routes are GET /, GET /health, GET /model and POST /predict")
+                return try APIError(.notFound, code: "notFound",
+                                    message: "no \(request.method) \(request.uri.path): the routes are GET /, GET /health, GET /model and POST /predict")
+                    .response(from: request, context: context)
             }
             return response
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "notFound" : "httpError"
-            throw APIError(error.status, code: code,
-                           message: error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)")
+            return try APIError(error.status, code: code,
+                                message: error.body ?? "\(request.method) \(request.uri.path): \(error.status.reasonPhrase)")
+                .response(from: request, context: context)
         }
     }
 }
