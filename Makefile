@@ -11,13 +11,21 @@ export MNIST_DIR
 # Run the binaries directly to force other kernels.
 MEASURE := env -u OPENBLAS_CORETYPE
 
-.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm fuzz fuzz-build
+# mnist-serve is a package of its own (Examples/mnist-serve), so that library users never build Hummingbird.
+SERVE_DIR := Examples/mnist-serve
+MODEL ?= mnist-model.safetensors
+
+.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm \
+	fuzz fuzz-build serve serve-build test-browser bench-serve
 
 help:
 	@echo "make demo   train the reference CNN on MNIST (5 epochs) and report its test accuracy"
 	@echo "make test   run the test suite"
 	@echo "make docs   build the DocC documentation (warnings are errors)"
 	@echo "make check-layering   check that no folder of the library depends on one above it"
+	@echo "make serve   serve the model (trained first if $(MODEL) is missing) with a page to draw digits on"
+	@echo "make test-browser   draw ten digits on the page in headless Chromium and check the predictions"
+	@echo "make bench-serve   requests/s and latency of POST /predict with wrk, on 1 and 2 server threads"
 	@echo "make bench   run the benchmark suites (Benchmarks/README.md); bench-ci runs them briefly"
 	@echo "make bench-epoch   time training epochs of the reference CNN on MNIST, on 1 and 2 threads"
 	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios"
@@ -36,9 +44,26 @@ demo: build
 # Optimised, as users run the library: unoptimised, the real-MNIST training test alone takes minutes.
 # -enable-testing keeps @testable imports working, so internal kernels are checked against their
 # references. The tests also read Fashion-MNIST, which Debian packages.
+# Then mnist-serve's HTTP tests, which start the real server; built without -enable-testing (they import
+# nothing @testable), so that serve-build reuses the same build instead of compiling it all again.
 test:
 	@WITH_FASHION_MNIST=1 Scripts/install-dependencies.sh
 	$(SWIFT) test -c release -Xswiftc -enable-testing
+	$(SWIFT) test -c release --disable-testable-imports --package-path $(SERVE_DIR)
+
+# `make serve ARGS="--port 0 --host 0.0.0.0"` passes options on (mnist-serve --help lists them).
+serve: build serve-build
+	@[ -f "$(MODEL)" ] || $(MEASURE) .build/release/mnist-train --save "$(MODEL)"
+	$(SERVE_DIR)/.build/release/mnist-serve --model "$(MODEL)" $(ARGS)
+
+serve-build: dependencies
+	$(SWIFT) build -c release --package-path $(SERVE_DIR)
+
+test-browser: serve-build
+	$(SERVE_DIR)/Scripts/browser-test.sh $(ARGS)
+
+bench-serve: serve-build
+	$(MEASURE) $(SERVE_DIR)/Scripts/load-test.sh $(ARGS)
 
 # Warnings are errors: a missing parameter doc or a broken symbol link fails the build (CI runs this).
 docs: dependencies
@@ -98,4 +123,4 @@ fuzz: fuzz-build
 	done
 
 clean:
-	rm -rf .build
+	rm -rf .build $(SERVE_DIR)/.build

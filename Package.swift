@@ -33,6 +33,12 @@ let package = Package(
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
         .systemLibrary(
+            name: "CLibJPEG",
+            path: "Sources/CLibJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]
+        ),
+        .systemLibrary(
             name: "CCairo",
             path: "Sources/CCairo",
             pkgConfig: "cairo",
@@ -43,6 +49,12 @@ let package = Package(
             name: "CVectorKernels",
             path: "Sources/CVectorKernels"
         ),
+        // libjpeg's fatal errors longjmp back into this C code, which turns them into status codes.
+        .target(
+            name: "CJPEGCodec",
+            dependencies: ["CLibJPEG"],
+            path: "Sources/CJPEGCodec"
+        ),
 
         // MARK: - Library
 
@@ -52,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "SwiftCNNVision",
-            dependencies: ["SwiftCNN", "CLibPNG", "CCairo"]
+            dependencies: ["SwiftCNN", "CLibPNG", "CJPEGCodec", "CCairo"]
         ),
 
         // MARK: - Examples

@@ -9,7 +9,7 @@ if ! command -v swift >/dev/null; then
     exit 1
 fi
 
-packages=(libopenblas-dev libpng-dev libcairo2-dev zlib1g-dev pkg-config)
+packages=(libopenblas-dev libpng-dev libjpeg-dev libcairo2-dev zlib1g-dev pkg-config)
 if [ "${WITH_FASHION_MNIST:-0}" = 1 ]; then
     packages+=(dataset-fashion-mnist)
 fi

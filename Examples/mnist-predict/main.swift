@@ -9,7 +9,7 @@ struct MNISTPredict: ParsableCommand {
         commandName: "mnist-predict",
         abstract: "Predict the digit in each picture with a model saved by mnist-train.",
         discussion: """
-            Each picture (PNG or PGM, any size, dark ink on light paper or the other way round, colour or \
+            Each picture (PNG, JPEG or PGM, any size, dark ink on light paper or the other way round, colour or \
             grey, with or without transparency) is normalised as MNIST was: cropped to the ink, scaled into \
             a 20×20 box, and centred by mass on a 28×28 canvas. A picture that cannot be read is reported \
             and skipped; the exit status is then 1.

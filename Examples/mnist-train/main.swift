@@ -171,7 +171,11 @@ struct MNISTTrain: ParsableCommand {
         print(String(format: "test loss: %.4f", loss))
         print(String(format: "test accuracy: %.2f%%", accuracy * 100))
         print(String(format: "training time: %.1f s", seconds))
-        if !noSave, !quiet { print("model saved to \(save)") }
+        if !noSave {
+            try ModelEvaluation(dataset: data.variant.name, accuracy: Double(accuracy), loss: Double(loss),
+                                sampleCount: data.test.count).record(inModelFileAt: URL(fileURLWithPath: save))
+            if !quiet { print("model saved to \(save)") }
+        }
 
         if let plots {
             let directory = URL(fileURLWithPath: plots, isDirectory: true)

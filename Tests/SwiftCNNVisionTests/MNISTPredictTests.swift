@@ -55,8 +55,8 @@ struct MNISTPredictTests {
         let modelURL = directory.file("model.safetensors")
         try setup.model.save(to: modelURL)
 
-        // As MNIST stores them (light on dark, 28×28), and restyled: enlarged tenfold, dark on white,
-        // off-centre on a larger page.
+        // As MNIST stores them (light on dark, 28×28, PNG), and restyled: enlarged tenfold, dark on white,
+        // off-centre on a larger page, as a JPEG.
         var files = [String]()
         for (index, image) in setup.images.enumerated() {
             let plain = directory.file("digit\(index).png")
@@ -64,7 +64,7 @@ struct MNISTPredictTests {
             var page = Image(width: 420, height: 360, channels: 1, repeating: 1)
             let enlarged = image.resized(toWidth: 280, height: 280).inverted()
             for y in 0..<280 { for x in 0..<280 { page[x: x + 120, y: y + 20] = enlarged[x: x, y: y] } }
-            let restyled = directory.file("page\(index).png")
+            let restyled = directory.file("page\(index).jpg")
             try page.write(to: restyled)
             files += [plain.path, restyled.path]
         }

@@ -28,6 +28,8 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     case notACheckpoint(file: String)
     /// The checkpoint's training state is not what SwiftCNN writes.
     case malformedCheckpoint(file: String, reason: String)
+    /// The test evaluation recorded in the file (see ``ModelEvaluation``) is not what SwiftCNN writes.
+    case malformedEvaluation(file: String, reason: String)
     /// The optimizer is not one whose configuration a checkpoint can record (``SGD``, ``Adam``, ``AdamW``).
     case unsupportedOptimizer(type: String)
     /// The imported weights come in `found` groups (layers), but the model has `expected` layers with
@@ -63,6 +65,8 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
             return "\(file): a model file without training state, not a checkpoint"
         case let .malformedCheckpoint(file, reason):
             return "\(file): the training state cannot be read: \(reason)"
+        case let .malformedEvaluation(file, reason):
+            return "\(file): the recorded test evaluation cannot be read: \(reason)"
         case let .unsupportedOptimizer(type):
             return "a checkpoint cannot record an optimizer of type \(type); use SGD, Adam or AdamW"
         case let .layerCountMismatch(file, expected, found):

@@ -15,7 +15,7 @@ enum PGMCodec {
             && [UInt8(ascii: "2"), UInt8(ascii: "5")].contains(data[data.startIndex + 1])
     }
 
-    static func decode(_ data: Data, file: String) throws -> Image {
+    static func decode(_ data: Data, file: String, maximumPixelCount: Int) throws -> Image {
         var reader = Reader(bytes: [UInt8](data), file: file)
         let isBinary = reader.bytes[1] == UInt8(ascii: "5")
         reader.offset = 2
@@ -25,7 +25,7 @@ enum PGMCodec {
         guard (1...65_535).contains(maxValue) else {
             throw ImageError.malformed(file: file, reason: "maximum value \(maxValue) is outside 1…65535")
         }
-        try Image.validateDimensions(width: width, height: height, file: file)
+        try Image.validateDimensions(width: width, height: height, file: file, maximumPixelCount: maximumPixelCount)
 
         let count = width * height
         var pixels = [Float](repeating: 0, count: count)

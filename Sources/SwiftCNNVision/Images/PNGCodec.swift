@@ -13,8 +13,8 @@ enum PNGCodec {
         data.count >= signature.count && data.prefix(signature.count).elementsEqual(signature)
     }
 
-    static func decode(_ data: Data, file: String) throws -> Image {
-        try checkHeader(data, file: file)
+    static func decode(_ data: Data, file: String, maximumPixelCount: Int) throws -> Image {
+        try checkHeader(data, file: file, maximumPixelCount: maximumPixelCount)
         var control = png_image()
         control.version = png_uint_32(PNG_IMAGE_VERSION)
         defer { png_image_free(&control) }
@@ -79,7 +79,7 @@ enum PNGCodec {
 
     /// Reads the dimensions from the IHDR chunk, which the PNG format requires to come first, so that
     /// empty and oversized images are refused before libpng allocates anything.
-    private static func checkHeader(_ data: Data, file: String) throws {
+    private static func checkHeader(_ data: Data, file: String, maximumPixelCount: Int) throws {
         let bytes = [UInt8](data.prefix(24))
         guard bytes.count == 24 else { throw ImageError.truncated(file: file) }
         guard bytes[12..<16].elementsEqual("IHDR".utf8) else {
@@ -87,7 +87,7 @@ enum PNGCodec {
         }
         let width = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
         let height = bytes[20..<24].reduce(0) { $0 << 8 | Int($1) }
-        try Image.validateDimensions(width: width, height: height, file: file)
+        try Image.validateDimensions(width: width, height: height, file: file, maximumPixelCount: maximumPixelCount)
     }
 
     /// Whether the chunk sequence runs past the end of the data or stops before the IEND chunk.
