@@ -9,10 +9,11 @@ import Synchronization
 /// run, whichever threads run them — the pool's, or only the caller's when another loop holds the pool.
 /// Matrix products inside `body` run single-threaded in OpenBLAS, always (``OpenBLAS/makeSingleThreaded()``).
 ///
-/// `body` is escaping so that the worker threads can hold it; it is released before this returns. A
-/// closure that captures nothing but one class instance — a method reference such as `convolveRows`, or
-/// `{ [self] index, chunk in … }` — needs no allocation, which keeps a training step allocation-free. A
-/// closure that captures more is boxed on the heap at every call: describe such a pass as `ChunkedWork`.
+/// `body` is escaping so that the worker threads can hold it; it is released before this returns. Only a
+/// closure that captures nothing but one class instance (a method reference, or `{ [self] index, chunk in
+/// … }`) needs no allocation, and it reaches the pass's pointers only through that instance's properties,
+/// which makes the pass non-reentrant; a closure that captures more is boxed on the heap at every call.
+/// Describe a pass as ``ChunkedWork`` instead, as the layers do, for the `parallelFor` that takes one.
 func parallelFor(_ chunkCount: Int, chunksOf range: Range<Int>,
                  _ body: @escaping (_ index: Int, _ chunk: Range<Int>) -> Void) {
     WorkerPool.shared.run(chunks: Swift.max(1, chunkCount), of: range, threads: Backend.threadCount,

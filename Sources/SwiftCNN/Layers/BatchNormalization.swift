@@ -40,9 +40,6 @@ public final class BatchNormalization: Layer {
     /// The input of the last training-mode forward call, released by backward so that the layer
     /// before can reuse its output workspace.
     private var input: Tensor?
-    /// The pointers of the pass in progress, for the threads' chunks: forward reads `x` and writes `y`
-    /// into `result`; backward reads `x` and `dy`, and writes `dx` into `result` once it is needed.
-    private var pass: (x: UnsafePointer<Float>, dy: UnsafePointer<Float>?, result: UnsafeMutablePointer<Float>?)?
 
     /// A layer with Keras's defaults: momentum 0.99, epsilon 0.001.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
@@ -95,9 +92,9 @@ public final class BatchNormalization: Layer {
         let rows = input.count / self.channels, channels = self.channels
         let mean = self.mean.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
         output.prepare(shape: input.shape)
-        pass = (UnsafePointer(input.storage.pointer), nil, output.storage.pointer)
+        let x = UnsafePointer(input.storage.pointer)
         if training {
-            let sums = channelSums(rows: rows, accumulateMomentsOfRows)
+            let sums = channelSums(rows: rows) { MomentSums(x: x, partialSums: $0) }
             let keep = momentum, blend = 1 - momentum, count = Double(rows)
             runningMean.withUnsafeMutableBufferPointer { runningMean in
                 runningVariance.withUnsafeMutableBufferPointer { runningVariance in
@@ -122,8 +119,9 @@ public final class BatchNormalization: Layer {
         for c in 0..<channels {
             scale[c] = gamma[c] * inverseDeviation[c]
         }
-        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, normalizeRows)
-        pass = nil
+        let pass = ChannelNormalizationPass(x: x, mean: mean, scale: scale, offset: beta.value.storage.pointer,
+                                            y: output.storage.pointer, channels: channels)
+        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
         self.input = training ? input : nil
         return output
     }
@@ -136,11 +134,11 @@ public final class BatchNormalization: Layer {
         precondition(outputGradient.shape == input.shape,
                      "BatchNormalization output gradient has shape \(outputGradient.shape), its output \(input.shape)")
         let rows = input.count / self.channels, channels = self.channels
-        let inverseDeviation = self.inverseDeviation.storage.pointer
-        pass = (UnsafePointer(input.storage.pointer), UnsafePointer(outputGradient.storage.pointer), nil)
+        let inverseDeviation = self.inverseDeviation.storage.pointer, mean = self.mean.storage.pointer
+        let x = UnsafePointer(input.storage.pointer), dy = UnsafePointer(outputGradient.storage.pointer)
 
         // Σ dy and Σ dy·(x − μ) per channel give both parameter gradients and the input gradient.
-        let sums = channelSums(rows: rows, accumulateGradientSumsOfRows)
+        let sums = channelSums(rows: rows) { GradientSums(dy: dy, x: x, mean: mean, partialSums: $0) }
         self.gamma.gradient.prepare(shape: self.gamma.value.shape)
         beta.gradient.prepare(shape: beta.value.shape)
         let dGamma = self.gamma.gradient.storage.pointer, dBeta = beta.gradient.storage.pointer
@@ -148,10 +146,7 @@ public final class BatchNormalization: Layer {
             dBeta[c] = Float(sums[c])
             dGamma[c] = Float(sums[channels + c]) * inverseDeviation[c]
         }
-        guard needsInputGradient else {
-            pass = nil
-            return nil
-        }
+        guard needsInputGradient else { return nil }
 
         // dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M) with x̂ = (x − μ)σ⁻¹, M values per channel, is one affine map
         // per channel: dx = a·dy + b·(x − μ) + d, where a = γσ⁻¹ is the forward pass's scale.
@@ -162,27 +157,25 @@ public final class BatchNormalization: Layer {
             d[c] = -a[c] * dBeta[c] * inverseCount
         }
         inputGradient.prepare(shape: input.shape)
-        pass?.result = inputGradient.storage.pointer
-        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows,
-                    combineGradientRows)
-        pass = nil
+        let pass = GradientCombination(dy: dy, x: x, mean: mean, gradientScale: a, centeredScale: b, shift: d,
+                                       dx: inputGradient.storage.pointer, channels: channels)
+        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
         return inputGradient
     }
 
-    /// Runs `accumulate(chunk, rows)` over chunks of the rows on all threads, each chunk adding into its
-    /// own pair of `[C]` partial sums (``chunkSums(_:)``), and returns the totals: `C` first sums, then
-    /// `C` second.
+    /// Runs the pass `work(partialSums)` over chunks of the rows on all threads, each chunk adding into
+    /// its own pair of `[C]` partial sums, and returns the totals: `C` first sums, then `C` second.
     ///
     /// The chunks, and the order their sums are added in, depend only on the row and thread counts, so
     /// the result does not depend on thread scheduling.
-    private func channelSums(
-        rows: Int, _ accumulate: @escaping (_ chunk: Int, _ rows: Range<Int>) -> Void
+    private func channelSums<Work: ChunkedWork>(
+        rows: Int, _ work: (_ partialSums: PartialChannelSums) -> Work
     ) -> UnsafePointer<Double> {
         let chunks = threadChunkCount(for: rows * channels, minimumChunk: 1 << 15)
         let stride = 2 * channels
         let base = partialSums.reserve(chunks * stride)
         base.update(repeating: 0, count: chunks * stride)
-        parallelFor(chunks, chunksOf: 0..<rows, accumulate)
+        parallelFor(chunks, chunksOf: 0..<rows, work(PartialChannelSums(base: base, channels: channels)))
         for chunk in 1..<chunks {
             let sums = base + chunk * stride
             for index in 0..<stride { base[index] += sums[index] }
@@ -190,36 +183,52 @@ public final class BatchNormalization: Layer {
         return UnsafePointer(base)
     }
 
-    /// The pair of `[C]` partial sums that chunk `chunk` of ``channelSums(rows:_:)`` adds into.
-    private func chunkSums(_ chunk: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
-        let first = partialSums.pointer + chunk &* 2 &* channels
-        return (first, first + channels)
+    /// Where the chunks of ``channelSums(rows:_:)`` add their sums: each its own pair of `[C]` vectors.
+    private struct PartialChannelSums {
+        let base: UnsafeMutablePointer<Double>, channels: Int
+
+        /// The pair of `[C]` partial sums that chunk `chunk` adds into.
+        func pair(forChunk chunk: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
+            let first = base + chunk &* 2 &* channels
+            return (first, first + channels)
+        }
     }
 
-    private func accumulateMomentsOfRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass else { return }
-        let (sums, squares) = chunkSums(chunk)
-        accumulateMoments(pass.x, rows: rows, channels: channels, sums: sums, squares: squares)
+    /// The forward pass's statistics, handed to the threads: each channel's Σ x and Σ x² over a range of rows.
+    private struct MomentSums: ChunkedWork {
+        let x: UnsafePointer<Float>
+        let partialSums: PartialChannelSums
+
+        func run(chunk: Int, _ rows: Range<Int>) {
+            let (sums, squares) = partialSums.pair(forChunk: chunk)
+            accumulateMoments(x, rows: rows, channels: partialSums.channels, sums: sums, squares: squares)
+        }
     }
 
-    private func normalizeRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass, let y = pass.result else { return }
-        normalize(pass.x, rows: rows, channels: channels, mean: mean.storage.pointer, scale: scale.storage.pointer,
-                  offset: beta.value.storage.pointer, into: y)
+    /// The backward pass's sums, handed to the threads: each channel's Σ dy and Σ dy·(x − μ) over a range
+    /// of rows.
+    private struct GradientSums: ChunkedWork {
+        let dy: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>
+        let partialSums: PartialChannelSums
+
+        func run(chunk: Int, _ rows: Range<Int>) {
+            let (gradientSums, products) = partialSums.pair(forChunk: chunk)
+            accumulateGradientSums(dy, x, rows: rows, channels: partialSums.channels, mean: mean,
+                                   gradientSums: gradientSums, products: products)
+        }
     }
 
-    private func accumulateGradientSumsOfRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass, let dy = pass.dy else { return }
-        let (gradientSums, products) = chunkSums(chunk)
-        accumulateGradientSums(dy, pass.x, rows: rows, channels: channels, mean: mean.storage.pointer,
-                               gradientSums: gradientSums, products: products)
-    }
+    /// The input gradient, handed to the threads: `dx = a·dy + b·(x − μ) + d` over a range of rows.
+    private struct GradientCombination: ChunkedWork {
+        let dy: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>
+        let gradientScale: UnsafePointer<Float>, centeredScale: UnsafePointer<Float>, shift: UnsafePointer<Float>
+        let dx: UnsafeMutablePointer<Float>
+        let channels: Int
 
-    private func combineGradientRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass, let dy = pass.dy, let dx = pass.result else { return }
-        combineGradient(dy, pass.x, rows: rows, channels: channels, mean: mean.storage.pointer,
-                        gradientScale: scale.storage.pointer, centeredScale: centeredScale.storage.pointer,
-                        shift: shift.storage.pointer, into: dx)
+        func run(chunk: Int, _ rows: Range<Int>) {
+            combineGradient(dy, x, rows: rows, channels: channels, mean: mean, gradientScale: gradientScale,
+                            centeredScale: centeredScale, shift: shift, into: dx)
+        }
     }
 
     /// Per-channel vectors can be replaced from outside (loading a model); a wrong shape would make the

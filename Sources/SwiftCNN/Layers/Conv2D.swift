@@ -136,56 +136,56 @@ public final class Conv2D: Layer, ActivationFusing {
         let chunkCount = Swift.min(Backend.threadCount, imageRows)
         let rowLength = g.outputWidth * g.patchLength
         let blockRows = Swift.max(1, Self.blockFloats / rowLength)
-        let blockSize = convolvesDirectly ? cacheLineAligned(floats: directPass(geometry: g).scratchFloats)
-            : g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * rowLength)
-        forwardPass = ForwardPass(
+        let direct = convolvesDirectly ? directPass(geometry: g) : nil
+        let blockSize = direct.map { cacheLineAligned(floats: $0.scratchFloats) }
+            ?? (g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * rowLength))
+        let pass = ForwardPass(
             x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer,
             b: bias?.value.storage.pointer, blocks: scratch.reserve(chunkCount * blockSize),
-            blockRows: blockRows, blockSize: blockSize)
-        parallelFor(chunkCount, chunksOf: 0..<imageRows, convolveRows)
-        forwardPass = nil
+            blockRows: blockRows, blockSize: blockSize, geometry: g, filters: filters, activation: activation,
+            direct: direct)
+        parallelFor(chunkCount, chunksOf: 0..<imageRows, pass)
         self.input = training ? input : nil
         return output
     }
 
-    /// The pointers and block sizes of the forward pass in progress, for the threads' chunks.
-    private struct ForwardPass {
+    /// The forward pass, handed to the threads: a range of output image rows (sample r / OH, row r % OH),
+    /// one block at a time — im2col, product, bias and activation, while the block is in cache.
+    private struct ForwardPass: ChunkedWork {
         let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
         let w: UnsafePointer<Float>, b: UnsafePointer<Float>?
-        /// One im2col block per chunk, `blockSize` floats apart, each of `blockRows` image rows.
+        /// One block per chunk, `blockSize` floats apart: an im2col block of `blockRows` image rows, or
+        /// the single-channel kernels' scratch.
         let blocks: UnsafeMutablePointer<Float>
         let blockRows: Int, blockSize: Int
-    }
+        let geometry: WindowGeometry, filters: Int, activation: Activation
+        /// The single-channel kernels, when they compute the pass.
+        let direct: SingleChannelConvolution?
 
-    private var forwardPass: ForwardPass?
-
-    /// The forward pass of output image rows `rows` (sample r / OH, row r % OH), one block at a time:
-    /// im2col, product, bias and activation, while the block is in cache.
-    private func convolveRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass = forwardPass, let g = geometry else { return }
-        if convolvesDirectly {
-            directPass(geometry: g).convolve(pass.x, outputRows: rows, into: pass.y,
-                                             scratch: pass.blocks + chunk &* pass.blockSize)
-            return
-        }
-        let patchLength = g.patchLength, filters = self.filters
-        var start = rows.lowerBound
-        while start < rows.upperBound {
-            let end = Swift.min(start &+ pass.blockRows, rows.upperBound)
-            let first = start &* g.outputWidth, count = (end &- start) &* g.outputWidth
-            let patches: UnsafePointer<Float>
-            if g.isPointwise {
-                patches = pass.x + first &* patchLength
-            } else {
-                let block = pass.blocks + chunk &* pass.blockSize
-                im2col(pass.x, geometry: g, imageRows: start..<end, into: block)
-                patches = UnsafePointer(block)
+        func run(chunk: Int, _ rows: Range<Int>) {
+            if let direct {
+                direct.convolve(x, outputRows: rows, into: y, scratch: blocks + chunk &* blockSize)
+                return
             }
-            let y = pass.y + first &* filters
-            OpenBLAS.sgemm(.none, .none, m: count, n: filters, k: patchLength,
-                           a: patches, lda: patchLength, b: pass.w, ldb: filters, c: y, ldc: filters)
-            addBias(pass.b, thenApply: activation, toRows: y, count: count, width: filters)
-            start = end
+            let g = geometry, patchLength = g.patchLength
+            var start = rows.lowerBound
+            while start < rows.upperBound {
+                let end = Swift.min(start &+ blockRows, rows.upperBound)
+                let first = start &* g.outputWidth, count = (end &- start) &* g.outputWidth
+                let patches: UnsafePointer<Float>
+                if g.isPointwise {
+                    patches = x + first &* patchLength
+                } else {
+                    let block = blocks + chunk &* blockSize
+                    im2col(x, geometry: g, imageRows: start..<end, into: block)
+                    patches = UnsafePointer(block)
+                }
+                let y = self.y + first &* filters
+                OpenBLAS.sgemm(.none, .none, m: count, n: filters, k: patchLength,
+                               a: patches, lda: patchLength, b: w, ldb: filters, c: y, ldc: filters)
+                addBias(b, thenApply: activation, toRows: y, count: count, width: filters)
+                start = end
+            }
         }
     }
 
@@ -203,17 +203,17 @@ public final class Conv2D: Layer, ActivationFusing {
         if needsInputGradient {
             inputGradient.prepare(batch: batch, sampleShape: g.inputSampleShape)
         }
-        let direct = convolvesDirectly && !needsInputGradient
+        let direct = convolvesDirectly && !needsInputGradient ? directPass(geometry: g) : nil
         let positions = g.outputPositions, patchLength = g.patchLength
-        let blockSamples = direct ? 1 : Swift.max(1, Self.blockFloats / (positions * patchLength))
+        let blockSamples = direct != nil ? 1 : Swift.max(1, Self.blockFloats / (positions * patchLength))
         let blockRows = blockSamples * positions
         // Per chunk: partial kernel and bias gradients, then its blocks (im2col, their gradient, and the
         // activation gradient), or the direct kernel's row of activation gradients.
         let partialSize = PartialGradients.size(kernelCount: patchLength * filters, biasCount: filters)
-        let columnsSize = direct || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * patchLength)
+        let columnsSize = direct != nil || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * patchLength)
         let columnGradientSize = needsInputGradient ? columnsSize : 0
-        let gradientSize = direct ? cacheLineAligned(floats: directPass(geometry: g).scratchFloats)
-            : activation == .linear ? 0 : cacheLineAligned(floats: blockRows * filters)
+        let gradientSize = direct.map { cacheLineAligned(floats: $0.scratchFloats) }
+            ?? (activation == .linear ? 0 : cacheLineAligned(floats: blockRows * filters))
         let chunkSize = partialSize + columnsSize + columnGradientSize + gradientSize
         let pass = BackwardPass(
             x: input.storage.pointer, y: output.storage.pointer, dy: outputGradient.storage.pointer,
@@ -221,79 +221,76 @@ public final class Conv2D: Layer, ActivationFusing {
             partials: PartialGradients(kernel: kernel.gradient.storage.pointer, bias: bias?.gradient.storage.pointer,
                                        kernelCount: patchLength * filters, biasCount: filters,
                                        buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize),
-            columnsSize: columnsSize, columnGradientSize: columnGradientSize, blockSamples: blockSamples, direct: direct)
-        backwardPass = pass
-        parallelFor(chunkCount, chunksOf: 0..<batch, backpropagateSamples)
-        backwardPass = nil
+            columnsSize: columnsSize, columnGradientSize: columnGradientSize, blockSamples: blockSamples,
+            geometry: g, filters: filters, activation: activation, direct: direct)
+        parallelFor(chunkCount, chunksOf: 0..<batch, pass)
         pass.partials.combine(chunks: chunkCount)
         return needsInputGradient ? inputGradient : nil
     }
 
-    /// The pointers and buffer layout of the backward pass in progress, for the threads' chunks.
-    private struct BackwardPass {
+    /// The backward pass, handed to the threads: a range of samples, one block at a time — activation
+    /// gradient and bias sums, im2col, the kernel gradient's product, and the input gradient's product
+    /// and col2im.
+    private struct BackwardPass: ChunkedWork {
         let x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, w: UnsafePointer<Float>
         let dx: UnsafeMutablePointer<Float>?
         /// Each chunk's region: its partial gradients, then its blocks.
         let partials: PartialGradients
         let columnsSize: Int, columnGradientSize: Int
         let blockSamples: Int
-        /// Whether the single-channel kernels compute the parameter gradients (no input gradient needed).
-        let direct: Bool
-    }
+        let geometry: WindowGeometry, filters: Int, activation: Activation
+        /// The single-channel kernels, when they compute the parameter gradients (no input gradient needed).
+        let direct: SingleChannelConvolution?
 
-    private var backwardPass: BackwardPass?
-
-    /// The backward pass of samples `samples`, one block at a time: activation gradient and bias sums,
-    /// im2col, the kernel gradient's product, and the input gradient's product and col2im.
-    private func backpropagateSamples(_ chunk: Int, _ samples: Range<Int>) {
-        guard let pass = backwardPass, let g = geometry else { return }
-        let filters = self.filters, activation = self.activation, patchLength = g.patchLength
-        let (dw, db) = pass.partials.sums(forChunk: chunk)
-        let blocks = pass.partials.scratch(forChunk: chunk)
-        if pass.direct {
-            directPass(geometry: g).parameterGradients(pass.x, outputGradient: pass.dy, output: pass.y, samples: samples,
-                                                       kernelGradient: dw, biasGradient: db, scratch: blocks)
-            return
-        }
-        let columns = blocks, columnGradient = columns + pass.columnsSize
-        let gradientBlock = columnGradient + pass.columnGradientSize
-        let positions = g.outputPositions
-        db?.update(repeating: 0, count: filters)
-        var start = samples.lowerBound
-        while start < samples.upperBound {
-            let end = Swift.min(start &+ pass.blockSamples, samples.upperBound)
-            let first = start &* positions, count = (end &- start) &* positions
-            let dz: UnsafePointer<Float>
-            if activation == .linear {
-                dz = pass.dy + first &* filters
-                if let db { addColumnSums(of: dz, rows: count, width: filters, to: db) }
-            } else {
-                activationGradient(pass.dy + first &* filters, output: pass.y + first &* filters, activation: activation,
-                                   rows: count, width: filters, into: gradientBlock, addingColumnSumsTo: db)
-                dz = UnsafePointer(gradientBlock)
+        func run(chunk: Int, _ samples: Range<Int>) {
+            let g = geometry, patchLength = g.patchLength
+            let (dw, db) = partials.sums(forChunk: chunk)
+            let blocks = partials.scratch(forChunk: chunk)
+            if let direct {
+                direct.parameterGradients(x, outputGradient: dy, output: y, samples: samples,
+                                          kernelGradient: dw, biasGradient: db, scratch: blocks)
+                return
             }
-            let patches: UnsafePointer<Float>
-            if g.isPointwise {
-                patches = pass.x + first &* patchLength
-            } else {
-                im2col(pass.x, geometry: g, imageRows: (start &* g.outputHeight)..<(end &* g.outputHeight), into: columns)
-                patches = UnsafePointer(columns)
-            }
-            OpenBLAS.sgemm(.transposed, .none, m: patchLength, n: filters, k: count,
-                           a: patches, lda: patchLength, b: dz, ldb: filters,
-                           beta: start == samples.lowerBound ? 0 : 1, c: dw, ldc: filters)
-            if let dx = pass.dx {
-                if g.isPointwise {
-                    OpenBLAS.sgemm(.none, .transposed, m: count, n: patchLength, k: filters,
-                                   a: dz, lda: filters, b: pass.w, ldb: filters,
-                                   c: dx + first &* patchLength, ldc: patchLength)
+            let columns = blocks, columnGradient = columns + columnsSize
+            let gradientBlock = columnGradient + columnGradientSize
+            let positions = g.outputPositions
+            db?.update(repeating: 0, count: filters)
+            var start = samples.lowerBound
+            while start < samples.upperBound {
+                let end = Swift.min(start &+ blockSamples, samples.upperBound)
+                let first = start &* positions, count = (end &- start) &* positions
+                let dz: UnsafePointer<Float>
+                if activation == .linear {
+                    dz = dy + first &* filters
+                    if let db { addColumnSums(of: dz, rows: count, width: filters, to: db) }
                 } else {
-                    OpenBLAS.sgemm(.none, .transposed, m: count, n: patchLength, k: filters,
-                                   a: dz, lda: filters, b: pass.w, ldb: filters, c: columnGradient, ldc: patchLength)
-                    col2im(columnGradient, geometry: g, samples: start..<end, into: dx)
+                    activationGradient(dy + first &* filters, output: y + first &* filters, activation: activation,
+                                       rows: count, width: filters, into: gradientBlock, addingColumnSumsTo: db)
+                    dz = UnsafePointer(gradientBlock)
                 }
+                let patches: UnsafePointer<Float>
+                if g.isPointwise {
+                    patches = x + first &* patchLength
+                } else {
+                    im2col(x, geometry: g, imageRows: (start &* g.outputHeight)..<(end &* g.outputHeight), into: columns)
+                    patches = UnsafePointer(columns)
+                }
+                OpenBLAS.sgemm(.transposed, .none, m: patchLength, n: filters, k: count,
+                               a: patches, lda: patchLength, b: dz, ldb: filters,
+                               beta: start == samples.lowerBound ? 0 : 1, c: dw, ldc: filters)
+                if let dx {
+                    if g.isPointwise {
+                        OpenBLAS.sgemm(.none, .transposed, m: count, n: patchLength, k: filters,
+                                       a: dz, lda: filters, b: w, ldb: filters,
+                                       c: dx + first &* patchLength, ldc: patchLength)
+                    } else {
+                        OpenBLAS.sgemm(.none, .transposed, m: count, n: patchLength, k: filters,
+                                       a: dz, lda: filters, b: w, ldb: filters, c: columnGradient, ldc: patchLength)
+                        col2im(columnGradient, geometry: g, samples: start..<end, into: dx)
+                    }
+                }
+                start = end
             }
-            start = end
         }
     }
 

@@ -75,36 +75,27 @@ public final class Dense: Layer, ActivationFusing {
         checkParameterShapes()
         let batch = input.shape[0]
         output.prepare(batch: batch, sampleShape: outputSampleShape)
-        pass = Pass(x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer,
-                    b: bias?.value.storage.pointer, batch: batch)
-        parallelFor(chunkCount(rows: batch), chunksOf: 0..<batch, multiplyRows)
-        pass = nil
+        let pass = ForwardPass(x: input.storage.pointer, w: kernel.value.storage.pointer, b: bias?.value.storage.pointer,
+                               y: output.storage.pointer, inputFeatures: inputFeatures, units: units,
+                               activation: activation)
+        parallelFor(chunkCount(rows: batch), chunksOf: 0..<batch, pass)
         self.input = training ? input : nil
         return output
     }
 
-    /// The pointers of the pass in progress, for the threads' chunks: forward writes `y`; backward
-    /// reads the output gradient `dy` and writes the activation gradient `dz`, `dx` and `dw`.
-    private struct Pass {
-        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
-        let w: UnsafePointer<Float>, b: UnsafePointer<Float>?
-        let batch: Int
-        var dy: UnsafePointer<Float>? = nil
-        var dz: UnsafeMutablePointer<Float>? = nil
-        var dx: UnsafeMutablePointer<Float>? = nil
-        var dw: UnsafeMutablePointer<Float>? = nil
-    }
+    /// The forward pass, handed to the threads: `y = activation(x · kernel + bias)` for a range of samples.
+    private struct ForwardPass: ChunkedWork {
+        let x: UnsafePointer<Float>, w: UnsafePointer<Float>, b: UnsafePointer<Float>?
+        let y: UnsafeMutablePointer<Float>
+        let inputFeatures: Int, units: Int, activation: Activation
 
-    private var pass: Pass?
-
-    /// `y = activation(x · kernel + bias)` for the samples `rows`.
-    private func multiplyRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass else { return }
-        let first = rows.lowerBound
-        OpenBLAS.sgemm(.none, .none, m: rows.count, n: units, k: inputFeatures,
-                       a: pass.x + first &* inputFeatures, lda: inputFeatures, b: pass.w, ldb: units,
-                       c: pass.y + first &* units, ldc: units)
-        addBias(pass.b, thenApply: activation, toRows: pass.y + first &* units, count: rows.count, width: units)
+        func run(chunk: Int, _ rows: Range<Int>) {
+            let first = rows.lowerBound
+            OpenBLAS.sgemm(.none, .none, m: rows.count, n: units, k: inputFeatures,
+                           a: x + first &* inputFeatures, lda: inputFeatures, b: w, ldb: units,
+                           c: y + first &* units, ldc: units)
+            addBias(b, thenApply: activation, toRows: y + first &* units, count: rows.count, width: units)
+        }
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
@@ -125,14 +116,16 @@ public final class Dense: Layer, ActivationFusing {
         }
         kernel.gradient.prepare(shape: kernel.value.shape)
         let dz = activation == .linear ? outputGradient.storage.pointer : preActivationGradient.storage.pointer
-        pass = Pass(x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer, b: nil,
-                    batch: batch, dy: outputGradient.storage.pointer, dz: dz,
-                    dx: needsInputGradient ? inputGradient.storage.pointer : nil, dw: kernel.gradient.storage.pointer)
         if activation != .linear || needsInputGradient {
-            parallelFor(chunkCount(rows: batch), chunksOf: 0..<batch, backpropagateRows)
+            let pass = InputGradientPass(dy: outputGradient.storage.pointer, y: output.storage.pointer,
+                                         w: kernel.value.storage.pointer, dz: dz,
+                                         dx: needsInputGradient ? inputGradient.storage.pointer : nil,
+                                         inputFeatures: inputFeatures, units: units, activation: activation)
+            parallelFor(chunkCount(rows: batch), chunksOf: 0..<batch, pass)
         }
-        parallelFor(chunkCount(rows: inputFeatures), chunksOf: 0..<inputFeatures, kernelGradientRows)
-        pass = nil
+        let pass = KernelGradientPass(x: input.storage.pointer, dz: dz, dw: kernel.gradient.storage.pointer,
+                                      batch: batch, inputFeatures: inputFeatures, units: units)
+        parallelFor(chunkCount(rows: inputFeatures), chunksOf: 0..<inputFeatures, pass)
         if let bias {
             bias.gradient.prepare(shape: bias.value.shape)
             let db = bias.gradient.storage.pointer
@@ -142,27 +135,39 @@ public final class Dense: Layer, ActivationFusing {
         return needsInputGradient ? inputGradient : nil
     }
 
-    /// The activation gradient `dz` and the input gradient `dx = dz · kernelᵀ` of the samples `rows`.
-    private func backpropagateRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass, let dy = pass.dy, let dz = pass.dz else { return }
-        let first = rows.lowerBound
-        if activation != .linear {
-            activationGradient(dy + first &* units, output: pass.y + first &* units, activation: activation,
-                               rows: rows.count, width: units, into: dz + first &* units, addingColumnSumsTo: nil)
-        }
-        if let dx = pass.dx {
-            OpenBLAS.sgemm(.none, .transposed, m: rows.count, n: inputFeatures, k: units,
-                           a: dz + first &* units, lda: units, b: pass.w, ldb: units,
-                           c: dx + first &* inputFeatures, ldc: inputFeatures)
+    /// The first part of the backward pass, handed to the threads: for a range of samples, the activation
+    /// gradient `dz` (unless the activation is linear and `dz` is `dy`) and the input gradient
+    /// `dx = dz · kernelᵀ` when one is needed.
+    private struct InputGradientPass: ChunkedWork {
+        let dy: UnsafePointer<Float>, y: UnsafePointer<Float>, w: UnsafePointer<Float>
+        let dz: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?
+        let inputFeatures: Int, units: Int, activation: Activation
+
+        func run(chunk: Int, _ rows: Range<Int>) {
+            let first = rows.lowerBound
+            if activation != .linear {
+                activationGradient(dy + first &* units, output: y + first &* units, activation: activation,
+                                   rows: rows.count, width: units, into: dz + first &* units, addingColumnSumsTo: nil)
+            }
+            if let dx {
+                OpenBLAS.sgemm(.none, .transposed, m: rows.count, n: inputFeatures, k: units,
+                               a: dz + first &* units, lda: units, b: w, ldb: units,
+                               c: dx + first &* inputFeatures, ldc: inputFeatures)
+            }
         }
     }
 
-    /// The rows `features` of the kernel gradient, `xᵀ · dz`, from those features' columns of the input.
-    private func kernelGradientRows(_ chunk: Int, _ features: Range<Int>) {
-        guard let pass, let dz = pass.dz, let dw = pass.dw else { return }
-        OpenBLAS.sgemm(.transposed, .none, m: features.count, n: units, k: pass.batch,
-                       a: pass.x + features.lowerBound, lda: inputFeatures, b: dz, ldb: units,
-                       c: dw + features.lowerBound &* units, ldc: units)
+    /// The second part of the backward pass, handed to the threads: a range of rows (input features) of
+    /// the kernel gradient, `xᵀ · dz`, from those features' columns of the input.
+    private struct KernelGradientPass: ChunkedWork {
+        let x: UnsafePointer<Float>, dz: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>
+        let batch: Int, inputFeatures: Int, units: Int
+
+        func run(chunk: Int, _ features: Range<Int>) {
+            OpenBLAS.sgemm(.transposed, .none, m: features.count, n: units, k: batch,
+                           a: x + features.lowerBound, lda: inputFeatures, b: dz, ldb: units,
+                           c: dw + features.lowerBound &* units, ldc: units)
+        }
     }
 
     /// How many threads share a product of `rows` rows: one when the whole product is too small to be

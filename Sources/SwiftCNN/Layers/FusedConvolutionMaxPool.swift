@@ -19,24 +19,6 @@ final class FusedConvolutionMaxPool: Layer {
     /// The input of the last training-mode forward pass, released by backward.
     private var input: Tensor?
 
-    /// The pointers of the forward pass in progress, and each chunk's scratch, for the threads.
-    private struct ForwardPass {
-        let kernels: SingleChannelConvolution
-        let x: UnsafePointer<Float>, pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>
-        let buffers: UnsafeMutablePointer<Float>, chunkSize: Int
-    }
-
-    /// The pointers of the backward pass in progress, and each chunk's partial gradients and scratch.
-    private struct BackwardPass {
-        let kernels: SingleChannelConvolution
-        let x: UnsafePointer<Float>, dpooled: UnsafePointer<Float>
-        let pooled: UnsafePointer<Float>, winners: UnsafePointer<UInt8>
-        let partials: PartialGradients
-    }
-
-    private var forwardPass: ForwardPass?
-    private var backwardPass: BackwardPass?
-
     /// The fused pair, or nil when the layers (already built) don't fit: a convolution the single-channel
     /// kernels run, with a ReLU or no activation, then 2×2 pooling with stride 2 and no padding.
     init?(_ convolution: Conv2D, _ pooling: MaxPool2D) {
@@ -69,19 +51,25 @@ final class FusedConvolutionMaxPool: Layer {
         output.prepare(batch: batch, sampleShape: pooledShape)
         let kernels = self.kernels, chunkCount = Swift.min(Backend.threadCount, rows)
         let chunkSize = cacheLineAligned(floats: kernels.scratchFloats)
-        forwardPass = ForwardPass(kernels: kernels, x: input.storage.pointer, pooled: output.storage.pointer,
-                                  winners: winners.reserve(output.count),
-                                  buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize)
-        parallelFor(chunkCount, chunksOf: 0..<rows, convolveRows)
-        forwardPass = nil
+        let pass = ForwardPass(kernels: kernels, x: input.storage.pointer, pooled: output.storage.pointer,
+                               winners: winners.reserve(output.count),
+                               buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize)
+        parallelFor(chunkCount, chunksOf: 0..<rows, pass)
         self.input = training ? input : nil
         return output
     }
 
-    private func convolveRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass = forwardPass else { return }
-        pass.kernels.convolveAndMaxPool(pass.x, pooledRows: rows, into: pass.pooled, winners: pass.winners,
-                                        scratch: pass.buffers + chunk &* pass.chunkSize)
+    /// The forward pass, handed to the threads: a range of the batch's pooled rows, each chunk with its
+    /// scratch, `chunkSize` floats apart.
+    private struct ForwardPass: ChunkedWork {
+        let kernels: SingleChannelConvolution
+        let x: UnsafePointer<Float>, pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>
+        let buffers: UnsafeMutablePointer<Float>, chunkSize: Int
+
+        func run(chunk: Int, _ rows: Range<Int>) {
+            kernels.convolveAndMaxPool(x, pooledRows: rows, into: pooled, winners: winners,
+                                       scratch: buffers + chunk &* chunkSize)
+        }
     }
 
     /// Sets the convolution's parameter gradients from the gradient of the pooled output; returns nil, as
@@ -106,18 +94,24 @@ final class FusedConvolutionMaxPool: Layer {
                                        bias: convolution.bias?.gradient.storage.pointer,
                                        kernelCount: kernelCount, biasCount: biasCount,
                                        buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize))
-        backwardPass = pass
-        parallelFor(chunkCount, chunksOf: 0..<batch, backpropagateSamples)
-        backwardPass = nil
+        parallelFor(chunkCount, chunksOf: 0..<batch, pass)
         pass.partials.combine(chunks: chunkCount)
         return nil
     }
 
-    private func backpropagateSamples(_ chunk: Int, _ samples: Range<Int>) {
-        guard let pass = backwardPass else { return }
-        let (dw, db) = pass.partials.sums(forChunk: chunk)
-        pass.kernels.maxPoolParameterGradients(pass.x, pooledGradient: pass.dpooled, pooled: pass.pooled,
-                                               winners: pass.winners, samples: samples, kernelGradient: dw,
-                                               biasGradient: db, scratch: pass.partials.scratch(forChunk: chunk))
+    /// The backward pass, handed to the threads: a range of samples, whose parameter gradients each chunk
+    /// sums in its own place of `partials`, beside its scratch.
+    private struct BackwardPass: ChunkedWork {
+        let kernels: SingleChannelConvolution
+        let x: UnsafePointer<Float>, dpooled: UnsafePointer<Float>
+        let pooled: UnsafePointer<Float>, winners: UnsafePointer<UInt8>
+        let partials: PartialGradients
+
+        func run(chunk: Int, _ samples: Range<Int>) {
+            let (dw, db) = partials.sums(forChunk: chunk)
+            kernels.maxPoolParameterGradients(x, pooledGradient: dpooled, pooled: pooled, winners: winners,
+                                              samples: samples, kernelGradient: dw, biasGradient: db,
+                                              scratch: partials.scratch(forChunk: chunk))
+        }
     }
 }

@@ -29,9 +29,6 @@ public final class Normalization: Layer {
     private var zeros = Tensor(shape: [0])
     private var output = Tensor(shape: [0])
     private var inputGradient = Tensor(shape: [0])
-    /// The pointers of the pass in progress, for the threads' chunks; the backward pass reads the
-    /// gradient as `x` and centres it on zero.
-    private var pass: (x: UnsafePointer<Float>, mean: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>)?
 
     /// A layer with the given statistics, one value per channel.
     public init(mean: [Float], variance: [Float]) {
@@ -122,14 +119,8 @@ public final class Normalization: Layer {
     /// `result = (x − mean) · inverseDeviation`, on the threads when `x` is large enough.
     private func run(_ x: Tensor, mean: UnsafePointer<Float>, into result: Tensor) {
         let rows = x.count / channels
-        pass = (UnsafePointer(x.storage.pointer), mean, result.storage.pointer)
-        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, normalizeRows)
-        pass = nil
-    }
-
-    private func normalizeRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass else { return }
-        normalize(pass.x, rows: rows, channels: channels, mean: pass.mean, scale: inverseDeviation.storage.pointer,
-                  offset: zeros.storage.pointer, into: pass.y)
+        let pass = ChannelNormalizationPass(x: x.storage.pointer, mean: mean, scale: inverseDeviation.storage.pointer,
+                                            offset: zeros.storage.pointer, y: result.storage.pointer, channels: channels)
+        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
     }
 }

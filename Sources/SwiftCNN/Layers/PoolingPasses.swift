@@ -2,7 +2,7 @@
 /// differ only in their kernels: max pooling records which cell won each window, so that the backward
 /// pass routes each gradient straight to it.
 ///
-/// A class, so that the threads' chunks run one of its methods without allocating a context for them.
+/// A class, so that a layer holding it in a `let` keeps its workspaces from one batch to the next.
 final class PoolingPasses {
     enum Kind { case max, average }
 
@@ -19,9 +19,6 @@ final class PoolingPasses {
     /// Where each output's maximum came from (see ``maxPool(_:geometry:outputRows:into:argmax:)``);
     /// unused by average pooling.
     private let argmax = ScratchBuffer<Int32>()
-    /// The pointers of the pass in progress, for the threads' chunks.
-    private var pass: (source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
-                       winners: UnsafeMutablePointer<Int32>)?
 
     /// `size` windows moved by `strides` (by default `size`, so windows tile the image), for the layer
     /// type named `layer`; stops unless the size and strides are positive.
@@ -54,18 +51,25 @@ final class PoolingPasses {
                      "\(layer) was built for inputs [N] + \(geometry.inputSampleShape), got \(input.shape)")
         let batch = input.shape[0]
         output.prepare(batch: batch, sampleShape: geometry.pooledSampleShape)
-        pass = (UnsafePointer(input.storage.pointer), output.storage.pointer, winners)
+        let pass = Pooled(kind: kind, x: input.storage.pointer, y: output.storage.pointer, winners: winners,
+                          geometry: geometry)
         let rows = batch * geometry.outputHeight
-        parallelFor(Swift.min(Backend.threadCount, rows), chunksOf: 0..<rows, poolRows)
-        pass = nil
+        parallelFor(Swift.min(Backend.threadCount, rows), chunksOf: 0..<rows, pass)
         return output
     }
 
-    private func poolRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass, let geometry else { return }
-        switch kind {
-        case .max: maxPool(pass.source, geometry: geometry, outputRows: rows, into: pass.destination, argmax: pass.winners)
-        case .average: averagePool(pass.source, geometry: geometry, outputRows: rows, into: pass.destination)
+    /// The forward pass, handed to the threads: a range of output rows (sample r / OH, row r % OH); max
+    /// pooling records in `winners` where each maximum came from.
+    private struct Pooled: ChunkedWork {
+        let kind: Kind
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>
+        let geometry: WindowGeometry
+
+        func run(chunk: Int, _ rows: Range<Int>) {
+            switch kind {
+            case .max: maxPool(x, geometry: geometry, outputRows: rows, into: y, argmax: winners)
+            case .average: averagePool(x, geometry: geometry, outputRows: rows, into: y)
+            }
         }
     }
 
@@ -76,19 +80,24 @@ final class PoolingPasses {
         guard needsInputGradient else { return nil }
         let batch = outputGradient.shape[0]
         inputGradient.prepare(batch: batch, sampleShape: geometry.inputSampleShape)
-        pass = (UnsafePointer(outputGradient.storage.pointer), inputGradient.storage.pointer, winners)
-        parallelFor(Swift.min(Backend.threadCount, batch), chunksOf: 0..<batch, routeGradients)
-        pass = nil
+        let pass = RoutedGradients(kind: kind, dy: outputGradient.storage.pointer, dx: inputGradient.storage.pointer,
+                                   winners: winners, geometry: geometry)
+        parallelFor(Swift.min(Backend.threadCount, batch), chunksOf: 0..<batch, pass)
         return inputGradient
     }
 
-    private func routeGradients(_ chunk: Int, _ samples: Range<Int>) {
-        guard let pass, let geometry else { return }
-        switch kind {
-        case .max:
-            maxPoolBackward(pass.source, argmax: pass.winners, geometry: geometry, samples: samples, into: pass.destination)
-        case .average:
-            averagePoolBackward(pass.source, geometry: geometry, samples: samples, into: pass.destination)
+    /// The backward pass, handed to the threads: the input gradient of a range of samples, each output's
+    /// gradient sent to the cell that won its window (max) or shared across it (average).
+    private struct RoutedGradients: ChunkedWork {
+        let kind: Kind
+        let dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, winners: UnsafePointer<Int32>
+        let geometry: WindowGeometry
+
+        func run(chunk: Int, _ samples: Range<Int>) {
+            switch kind {
+            case .max: maxPoolBackward(dy, argmax: winners, geometry: geometry, samples: samples, into: dx)
+            case .average: averagePoolBackward(dy, geometry: geometry, samples: samples, into: dx)
+            }
         }
     }
 

@@ -13,10 +13,6 @@ public final class Softmax: Layer {
     private var inputGradient = Tensor(shape: [0])
     /// Whether ``output`` comes from a training-mode forward call, so that backward may use it.
     private var holdsTrainingOutput = false
-    /// The pass in progress, for the threads' chunks: forward reads `x` into `y`; backward reads `y` and
-    /// `dy` into `dx`. Rows are `width` long.
-    private var pass: (source: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>?,
-                       destination: UnsafeMutablePointer<Float>, width: Int)?
 
     /// The layer; it has no parameters.
     public init() {}
@@ -34,10 +30,8 @@ public final class Softmax: Layer {
                      "Softmax needs a non-empty last axis; input shape is \(input.shape)")
         output.prepare(shape: input.shape)
         let width = input.shape[input.rank - 1], rows = input.count / width
-        pass = (UnsafePointer(input.storage.pointer), nil, output.storage.pointer, width)
-        parallelFor(threadChunkCount(rows: rows, width: width), chunksOf: 0..<rows,
-                    softmaxOfRows)
-        pass = nil
+        let pass = Probabilities(x: input.storage.pointer, y: output.storage.pointer, width: width)
+        parallelFor(threadChunkCount(rows: rows, width: width), chunksOf: 0..<rows, pass)
         holdsTrainingOutput = training
         return output
     }
@@ -49,23 +43,28 @@ public final class Softmax: Layer {
         guard needsInputGradient else { return nil }
         inputGradient.prepare(shape: output.shape)
         let width = output.shape[output.rank - 1], rows = output.count / width
-        pass = (UnsafePointer(output.storage.pointer), UnsafePointer(outputGradient.storage.pointer),
-                inputGradient.storage.pointer, width)
-        parallelFor(threadChunkCount(rows: rows, width: width), chunksOf: 0..<rows,
-                    gradientOfRows)
-        pass = nil
+        let pass = JacobianProduct(y: output.storage.pointer, dy: outputGradient.storage.pointer,
+                                   dx: inputGradient.storage.pointer, width: width)
+        parallelFor(threadChunkCount(rows: rows, width: width), chunksOf: 0..<rows, pass)
         return inputGradient
     }
 
-    private func softmaxOfRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass else { return }
-        softmaxRows(pass.source, rows: rows, width: pass.width, into: pass.destination)
+    /// The forward pass, handed to the threads: the softmax of a range of rows, `width` long.
+    private struct Probabilities: ChunkedWork {
+        let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, width: Int
+
+        func run(chunk: Int, _ rows: Range<Int>) {
+            softmaxRows(x, rows: rows, width: width, into: y)
+        }
     }
 
-    private func gradientOfRows(_ chunk: Int, _ rows: Range<Int>) {
-        guard let pass, let outputGradient = pass.outputGradient else { return }
-        softmaxGradientRows(pass.source, outputGradient: outputGradient, rows: rows, width: pass.width,
-                            into: pass.destination)
+    /// The backward pass, handed to the threads: the input gradient of a range of rows, `width` long.
+    private struct JacobianProduct: ChunkedWork {
+        let y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, width: Int
+
+        func run(chunk: Int, _ rows: Range<Int>) {
+            softmaxGradientRows(y, outputGradient: dy, rows: rows, width: width, into: dx)
+        }
     }
 }
 
