@@ -51,7 +51,8 @@ enum JPEGCodec {
         let status = swiftcnn_jpeg_encode(samples, Int32(opaque.width), Int32(opaque.height), Int32(opaque.channels),
                                           Int32(quality), &output, &size, &message)
         guard status == SWIFTCNN_JPEG_OK, let output else {
-            throw ImageError.unwritable(file: file, reason: String(cString: message))
+            let text = message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            throw ImageError.unwritable(file: file, reason: String(decoding: text, as: UTF8.self))
         }
         defer { swiftcnn_jpeg_free(output) }
         return Data(bytes: output, count: size)
