@@ -219,9 +219,8 @@ private let augmentationData = tinyDataset(count: 32, sampleShape: [8, 8, 1], cl
 
     @Test func adjacentAffineLayersResampleOnceThroughTheComposedMaps() throws {
         let model = try Sequential(inputShape: [10, 12, 1], seed: 1, layers: affineLayers() + [Flatten(), Dense(units: 2)])
-        #expect(model.plan.count == 3 && model.plan[0] is FusedAffineAugmentation)
-        #expect(model.firstTrainedStep == 2)
-        let y = model.plan[0].forward(images, training: true)
+        #expect(model.plan.layers.count == 3 && model.plan.layers[0] is FusedAffineAugmentation)
+        let y = model.plan.layers[0].forward(images, training: true)
 
         // The same draws, from fresh layers: rotation ∘ zoom ∘ translation per image, in image order.
         let fresh = affineLayers()
