@@ -46,7 +46,7 @@ struct MNISTPredict: ParsableCommand {
             throw Failure(description: "no model at \(model): train one with mnist-train, which saves it there "
                           + "by default, or name a model file with --model")
         }
-        let classifier = try Model(contentsOf: URL(fileURLWithPath: model))
+        let classifier = try Model.load(contentsOf: URL(fileURLWithPath: model))
         let shape = classifier.inputShape
         guard shape.count == 3, shape[0] == shape[1], shape[2] == 1, classifier.outputShape.count == 1 else {
             throw Failure(description: "\(model) takes inputs of shape \(shape) and gives \(classifier.outputShape); "

@@ -10,15 +10,18 @@ public final class Parameter {
     public let name: String
     /// The current value.
     public var value: Tensor {
+        // Without `oldValue`, an in-place change (an optimizer step) mutates the value where it is, with no copy.
         didSet {
-            precondition(value.shape == oldValue.shape || !isShaped,
-                         "Parameter '\(name)' has shape \(oldValue.shape), it cannot take a value of shape \(value.shape)")
+            if let fixedShape {
+                precondition(value.shape == fixedShape,
+                             "Parameter '\(name)' has shape \(fixedShape), it cannot take a value of shape \(value.shape)")
+            }
         }
     }
     /// The gradient computed by the layer's last backward pass; same shape as ``value``.
     public var gradient: Tensor
-    /// Whether ``prepare(shape:initialValue:)`` has fixed the shape.
-    private var isShaped = false
+    /// The shape ``prepare(shape:initialValue:)`` fixed, once it has.
+    private var fixedShape: [Int]?
 
     /// A parameter holding `value`, with a zero gradient.
     public init(name: String, value: Tensor) {
@@ -34,13 +37,13 @@ public final class Parameter {
     /// parameters that have none, so that building never discards training.
     public func prepare(shape: [Int], initialValue: () -> Tensor) {
         if value.shape != shape {
-            isShaped = false
+            fixedShape = nil
             let initial = initialValue()
             precondition(initial.shape == shape,
                          "Parameter '\(name)' needs an initial value of shape \(shape), got \(initial.shape)")
             value = initial
         }
         if gradient.shape != shape { gradient = Tensor(shape: shape) }
-        isShaped = true
+        fixedShape = shape
     }
 }

@@ -11,7 +11,7 @@ extension Model {
         precondition(batchSize > 0, "evaluate needs a positive batch size, got \(batchSize)")
         var measured = BatchMetrics()
         for range in data.batchRanges(batchSize: batchSize) {
-            let outputs = inferenceLock.withLock { forwardInSlices(data.inputs, samples: range) }
+            let outputs = exclusively { forwardInSlices(data.inputs, samples: range) }
             let targets = Labels.classes(Array(data.labels[range]))
             measured += BatchMetrics(lossSum: Double(loss.value(predictions: outputs, labels: targets)) * Double(range.count),
                                      correctCount: targets.correctCount(of: outputs), sampleCount: range.count)
@@ -56,13 +56,13 @@ extension Model {
         precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
         let count = inputs.shape[0]
         if count <= batchSize {
-            return inferenceLock.withLock { transform(forward(inputs, training: false)) }
+            return exclusively { transform(forward(inputs, training: false)) }
         }
         let outputSize = outputShape.reduce(1, *)
         var result = Tensor(shape: [count] + outputShape)
         for start in stride(from: 0, to: count, by: batchSize) {
             let end = min(start + batchSize, count)
-            let outputs = inferenceLock.withLock { transform(forwardInSlices(inputs, samples: start..<end)) }
+            let outputs = exclusively { transform(forwardInSlices(inputs, samples: start..<end)) }
             result.withUnsafeMutableBufferPointer { destination in
                 outputs.withUnsafeBufferPointer { source in
                     _ = UnsafeMutableBufferPointer(rebasing: destination[(start * outputSize)..<(end * outputSize)])
@@ -71,5 +71,13 @@ extension Model {
             }
         }
         return result
+    }
+
+    /// `body`, run while this thread holds the model's inference lock.
+    @inline(__always)
+    private func exclusively<Result>(_ body: () -> Result) -> Result {
+        inferenceLock.lock()
+        defer { inferenceLock.unlock() }
+        return body()
     }
 }

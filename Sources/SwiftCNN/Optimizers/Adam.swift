@@ -100,18 +100,26 @@ public class Adam: Optimizer {
             elements += parameter.value.count
         }
         // Every thread takes the same share of each parameter, so that one pass covers them all.
-        shares = elements >= 1 << 15 ? Backend.threadCount : 1
-        self.coefficients = coefficients
-        parallelFor(shares, chunksOf: 0..<shares, descendShare)
+        let shares = elements >= 1 << 15 ? Backend.threadCount : 1
+        slices.withUnsafeBufferPointer { slices in
+            parallelFor(shares, chunksOf: 0..<shares, Descent(slices: slices, shares: shares, coefficients: coefficients))
+        }
     }
 
-    /// Updates share `chunk` (of ``shares`` equal shares, cut at multiples of 16) of every parameter.
-    private func descendShare(_ chunk: Int, _: Range<Int>) {
-        for slice in slices {
-            let vectors = slice.count / 16
-            let lower = vectors * chunk / shares * 16
-            let upper = chunk == shares - 1 ? slice.count : vectors * (chunk + 1) / shares * 16
-            Self.descend(slice, elements: lower..<upper, coefficients)
+    /// The update of every parameter, one share of each per chunk, for the threads.
+    private struct Descent: ChunkedWork {
+        let slices: UnsafeBufferPointer<Slice>
+        let shares: Int
+        let coefficients: Coefficients
+
+        /// Updates share `chunk` (of `shares` equal shares, cut at multiples of 16) of every parameter.
+        func run(chunk: Int, _: Range<Int>) {
+            for slice in slices {
+                let vectors = slice.count / 16
+                let lower = vectors * chunk / shares * 16
+                let upper = chunk == shares - 1 ? slice.count : vectors * (chunk + 1) / shares * 16
+                Adam.descend(slice, elements: lower..<upper, coefficients)
+            }
         }
     }
 
@@ -124,9 +132,8 @@ public class Adam: Optimizer {
         var count: Int
     }
 
+    /// The step's parameters, in a buffer kept from step to step so that filling it allocates nothing.
     private var slices: [Slice] = []
-    private var shares = 1
-    private var coefficients = Coefficients(rate: 0, decay: 0, beta1Complement: 0, beta2Complement: 0, epsilon: 0)
 
     private struct Coefficients {
         /// The learning rate times the bias correction √(1 − β2ᵗ) / (1 − β1ᵗ).

@@ -33,6 +33,18 @@ extension Model {
         try loadTensors(from: file, architecture: architecture, ignoring: file.foreignPrefix)
     }
 
+    /// Loads any model saved by ``save(to:)`` (or a ``TrainingCheckpoint``), as Keras's `load_model` does:
+    /// a ``Sequential`` model when the file holds one, a functional ``Model`` otherwise.
+    ///
+    /// - Parameters:
+    ///   - url: The model file.
+    ///   - customLayers: Your own ``SavableLayer`` types that the file may name, besides the built-in ones.
+    /// - Throws: As ``init(contentsOf:customLayers:)``.
+    public static func load(contentsOf url: URL, customLayers: [any SavableLayer.Type] = []) throws -> Model {
+        let file = try SafeTensorsFile(contentsOf: url)
+        return try load(modelFile: file, customLayers: customLayers, ignoring: file.foreignPrefix)
+    }
+
     /// The model that `file` describes, a ``Sequential`` one when the file records one; tensors under
     /// `ignoring` are left for the caller (a checkpoint's optimizer state).
     static func load(modelFile file: SafeTensorsFile, customLayers: [any SavableLayer.Type],

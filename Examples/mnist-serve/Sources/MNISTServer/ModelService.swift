@@ -38,7 +38,7 @@ public final class ModelService: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw ServiceError.missingModel(path: path) }
         let model: Model
         do {
-            model = try Model(contentsOf: url)
+            model = try Model.load(contentsOf: url)
             evaluation = try ModelEvaluation(modelFileAt: url)
         } catch {
             throw ServiceError.invalidModel(path: path, reason: "\(error)")
@@ -53,7 +53,7 @@ public final class ModelService: @unchecked Sendable {
         preprocessor.canvasSide = shape[0]
         preprocessor.digitSide = max(1, (shape[0] * 20 + 14) / 28)
         do {
-            self.replicas = try [model] + (1..<max(1, replicas)).map { _ in try Model(contentsOf: url) }
+            self.replicas = try [model] + (1..<max(1, replicas)).map { _ in try Model.load(contentsOf: url) }
         } catch {
             throw ServiceError.invalidModel(path: path, reason: "\(error)")
         }
