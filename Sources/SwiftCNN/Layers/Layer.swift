@@ -38,7 +38,7 @@ public protocol Layer: AnyObject {
     /// The layer's trainable parameters, in a fixed order; empty for layers without any.
     var parameters: [Parameter] { get }
 
-    /// Tensors other than ``parameters`` that the layer's outputs depend on, by name (PyTorch calls them
+    /// Tensors other than ``Layer/parameters`` that the layer's outputs depend on, by name (PyTorch calls them
     /// buffers), such as the running statistics of ``BatchNormalization``; by default none.
     ///
     /// Model files and checkpoints save them beside the parameters, loading sets each one it read, and

@@ -1,6 +1,6 @@
 /// A functional model that cannot be built from the symbolic tensors it was given.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
-    /// The outputs depend on an ``Input`` other than the model's inputs; `layer` is the layer applied to it.
+    /// The outputs depend on an ``Input(shape:)`` other than the model's inputs; `layer` is the layer applied to it.
     case disconnectedInput(layer: String)
     /// The model's input does not reach its output.
     case unusedInput

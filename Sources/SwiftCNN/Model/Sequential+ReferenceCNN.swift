@@ -12,7 +12,7 @@ extension Sequential {
     /// ```
     ///
     /// For 28×28 grey images and 10 classes it has 121,930 parameters. It ends in logits: train it with
-    /// ``SoftmaxCrossEntropy``; ``predict(_:batchSize:)`` applies the softmax.
+    /// ``SoftmaxCrossEntropy``; ``Model/predict(_:batchSize:)`` applies the softmax.
     ///
     /// With `inputNormalization`, that layer comes first and standardises the inputs, which the
     /// convolutions then see centred on zero; its statistics are constants, not parameters. `mnist-train`

@@ -1,6 +1,6 @@
 /// A placeholder for the tensors a model will compute: what Keras calls a symbolic (Keras) tensor.
 ///
-/// Functional models are described by applying layers to symbolic tensors, starting from an ``Input``;
+/// Functional models are described by applying layers to symbolic tensors, starting from an ``Input(shape:)``;
 /// nothing is computed until ``Model/init(inputs:outputs:seed:)`` builds the model from them:
 ///
 /// ```swift
@@ -26,7 +26,7 @@ public final class SymbolicTensor {
         self.source = source
     }
 
-    /// The tensors this one is computed from; none for an ``Input``.
+    /// The tensors this one is computed from; none for an ``Input(shape:)``.
     var inputs: [SymbolicTensor] {
         if case let .layer(_, inputs) = source { return inputs }
         return []

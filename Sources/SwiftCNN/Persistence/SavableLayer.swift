@@ -38,7 +38,7 @@ public protocol SavableLayer: Layer {
     /// ``LayerConfigurationError`` rather than stop the program on a value the layer cannot take.
     init(configuration: Configuration) throws
 
-    /// The shapes, by name, that the parameters and ``buffers`` of a layer with `configuration` will have
+    /// The shapes, by name, that the parameters and ``Layer/buffers`` of a layer with `configuration` will have
     /// once built for `inputShape`; nil when that cannot be told without creating the layer (the default)
     /// or when the configuration is invalid.
     ///
