@@ -15,7 +15,7 @@ extension Plots {
     ///   - variants: augmented versions per image.
     ///   - title: the heading above the grid.
     ///   - url: the PNG file to write.
-    /// - Throws: ``SwiftCNN/LayerError`` when a layer cannot take `data`'s images;
+    /// - Throws: `LayerError` when a layer cannot take `data`'s images;
     ///   ``ImageError/unwritable(file:reason:)`` when the file cannot be written.
     public static func augmentedSamples(_ data: LabeledDataset, through layers: [Layer], count: Int = 8,
                                         variants: Int = 9, title: String = "Augmented training samples",
