@@ -8,7 +8,7 @@ public func fuzzArchitecture(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int3
     guard let data else { return 0 }
     let json = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let file = SafeTensorsFile(metadata: ["format": "swiftcnn", ModelArchitecture.metadataKey: json])
-    if let model = try? Sequential(modelFile: file, customLayers: []) { exercise(model) }
+    if let model = try? Model.load(modelFile: file, customLayers: [], ignoring: nil) { exercise(model) }
     return 0
 }
 

@@ -8,7 +8,7 @@ public func fuzzModelFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard let data else { return 0 }
     guard let file = try? SafeTensorsFile(serialized: Data(bytes: data, count: size), source: "input") else { return 0 }
     for name in file.names { _ = try? file.tensor(named: name) }
-    if let model = try? Sequential(modelFile: file, customLayers: []) { exercise(model) }
+    if let model = try? Model.load(modelFile: file, customLayers: [], ignoring: nil) { exercise(model) }
     if let checkpoint = try? TrainingCheckpoint(file: file) { exercise(checkpoint.model) }
     return 0
 }
