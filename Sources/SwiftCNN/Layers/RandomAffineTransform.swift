@@ -72,3 +72,39 @@ final class AffineAugmentation {
                        samples: samples, into: workspace.outputPointer)
     }
 }
+
+/// One of the random affine layers (``RandomTranslation``, ``RandomRotation``, ``RandomZoom``): its own
+/// generator and resampling pass, and everything else in common; each says only how it draws a map.
+protocol RandomAffineLayer: AffineAugmentationLayer {
+    /// The generator the maps are drawn from.
+    var generator: Xoshiro256 { get set }
+    /// The layer's resampling pass and workspace.
+    var pass: AffineAugmentation { get }
+}
+
+extension RandomAffineLayer {
+    public var parameters: [Parameter] { [] }
+
+    var geometry: ResamplingGeometry { pass.workspace.geometry }
+
+    /// ``generator`` as `draws`.
+    public var generators: [String: Xoshiro256] {
+        get { ["draws": generator] }
+        set { if let draws = newValue["draws"] { generator = draws } }
+    }
+
+    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
+        try pass.workspace.build(inputShape: inputShape, layer: name)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        guard training else { return input }
+        return pass.apply(input) { _ in drawTransform() }
+    }
+
+    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
+    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
+        return nil
+    }
+}

@@ -10,7 +10,7 @@
 /// ```swift
 /// RandomRotation(factor: 10.0 / 360, seed: 2)   // up to 10° either way
 /// ```
-public final class RandomRotation: Layer, AffineAugmentationLayer {
+public final class RandomRotation: RandomAffineLayer {
     public let name = "random_rotation"
     /// The largest angle, as a fraction of a full turn (2π).
     public let factor: Float
@@ -18,9 +18,7 @@ public final class RandomRotation: Layer, AffineAugmentationLayer {
     public let seed: UInt64
     /// The generator the angles are drawn from; it moves on with every training-mode forward call.
     public var generator: Xoshiro256
-    public var parameters: [Parameter] { [] }
-    private let pass = AffineAugmentation()
-    var geometry: ResamplingGeometry { pass.workspace.geometry }
+    let pass = AffineAugmentation()
 
     /// A layer turning training images by up to `factor` of a full turn either way.
     ///
@@ -34,30 +32,9 @@ public final class RandomRotation: Layer, AffineAugmentationLayer {
         generator = Xoshiro256(seed: seed)
     }
 
-    /// ``generator`` as `draws`.
-    public var generators: [String: Xoshiro256] {
-        get { ["draws": generator] }
-        set { if let draws = newValue["draws"] { generator = draws } }
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        try pass.workspace.build(inputShape: inputShape, layer: name)
-    }
-
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        guard training else { return input }
-        return pass.apply(input) { _ in drawTransform() }
-    }
-
     /// The next image's map, from ``generator``.
     func drawTransform() -> AffineMap {
         let g = geometry
         return .rotation(by: symmetricDraw(factor, using: &generator) * 2 * Float.pi, geometry: g)
-    }
-
-    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
-        return nil
     }
 }

@@ -15,7 +15,7 @@
 /// ```swift
 /// RandomTranslation(heightFactor: 0.1, widthFactor: 0.1, seed: 1)
 /// ```
-public final class RandomTranslation: Layer, AffineAugmentationLayer {
+public final class RandomTranslation: RandomAffineLayer {
     public let name = "random_translation"
     /// The largest shift, as a fraction of the image height.
     public let heightFactor: Float
@@ -25,9 +25,7 @@ public final class RandomTranslation: Layer, AffineAugmentationLayer {
     public let seed: UInt64
     /// The generator the shifts are drawn from; it moves on with every training-mode forward call.
     public var generator: Xoshiro256
-    public var parameters: [Parameter] { [] }
-    private let pass = AffineAugmentation()
-    var geometry: ResamplingGeometry { pass.workspace.geometry }
+    let pass = AffineAugmentation()
 
     /// A layer shifting training images by up to `heightFactor` of their height and `widthFactor` of
     /// their width, either way.
@@ -45,32 +43,11 @@ public final class RandomTranslation: Layer, AffineAugmentationLayer {
         generator = Xoshiro256(seed: seed)
     }
 
-    /// ``generator`` as `draws`.
-    public var generators: [String: Xoshiro256] {
-        get { ["draws": generator] }
-        set { if let draws = newValue["draws"] { generator = draws } }
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        try pass.workspace.build(inputShape: inputShape, layer: name)
-    }
-
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        guard training else { return input }
-        return pass.apply(input) { _ in drawTransform() }
-    }
-
     /// The next image's map, from ``generator``.
     func drawTransform() -> AffineMap {
         let g = geometry
         let dy = symmetricDraw(heightFactor, using: &generator) * Float(g.height)
         let dx = symmetricDraw(widthFactor, using: &generator) * Float(g.width)
         return .translation(dy: dy, dx: dx)
-    }
-
-    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
-        return nil
     }
 }

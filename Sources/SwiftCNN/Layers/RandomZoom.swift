@@ -12,7 +12,7 @@
 /// ```swift
 /// RandomZoom(heightFactor: 0.1, seed: 3)
 /// ```
-public final class RandomZoom: Layer, AffineAugmentationLayer {
+public final class RandomZoom: RandomAffineLayer {
     public let name = "random_zoom"
     /// The largest vertical zoom change, as a fraction.
     public let heightFactor: Float
@@ -22,9 +22,7 @@ public final class RandomZoom: Layer, AffineAugmentationLayer {
     public let seed: UInt64
     /// The generator the zooms are drawn from; it moves on with every training-mode forward call.
     public var generator: Xoshiro256
-    public var parameters: [Parameter] { [] }
-    private let pass = AffineAugmentation()
-    var geometry: ResamplingGeometry { pass.workspace.geometry }
+    let pass = AffineAugmentation()
 
     /// A layer zooming training images by up to `heightFactor` (and `widthFactor`) in or out.
     ///
@@ -42,32 +40,11 @@ public final class RandomZoom: Layer, AffineAugmentationLayer {
         generator = Xoshiro256(seed: seed)
     }
 
-    /// ``generator`` as `draws`.
-    public var generators: [String: Xoshiro256] {
-        get { ["draws": generator] }
-        set { if let draws = newValue["draws"] { generator = draws } }
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        try pass.workspace.build(inputShape: inputShape, layer: name)
-    }
-
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        guard training else { return input }
-        return pass.apply(input) { _ in drawTransform() }
-    }
-
     /// The next image's map, from ``generator``.
     func drawTransform() -> AffineMap {
         let g = geometry
         let zoomY = 1 + symmetricDraw(heightFactor, using: &generator)
         let zoomX = widthFactor.map { 1 + symmetricDraw($0, using: &generator) } ?? zoomY
         return .zoom(y: zoomY, x: zoomX, geometry: g)
-    }
-
-    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
-        return nil
     }
 }
