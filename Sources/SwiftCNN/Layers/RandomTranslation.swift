@@ -8,8 +8,8 @@
 /// augmentation layers before any standardisation.
 ///
 /// Augmentation layers belong at the start of a model, before every layer with parameters: training then
-/// never asks them for an input gradient, and they have none (``backward(_:needsInputGradient:)`` stops
-/// with a message if asked). Their generator is in ``generators``, so training checkpoints resume the
+/// never asks them for an input gradient, and they have none (``Layer/backward(_:needsInputGradient:)`` stops
+/// with a message if asked). Their generator is in ``Layer/generators``, so training checkpoints resume the
 /// same draws.
 ///
 /// ```swift
