@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SwiftCNNVision", targets: ["SwiftCNNVision"]),
         .executable(name: "mnist-train", targets: ["mnist-train"]),
         .executable(name: "mnist-predict", targets: ["mnist-predict"]),
+        .executable(name: "fashion-resnet", targets: ["fashion-resnet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,14 +70,25 @@ let package = Package(
 
         // MARK: - Examples
 
-        .executableTarget(
-            name: "mnist-train",
+        // mnist-train and fashion-resnet: one command with the same flags, and defaults of their own.
+        .target(
+            name: "TrainingCommand",
             dependencies: [
                 "SwiftCNN",
                 "SwiftCNNVision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            path: "Examples/TrainingCommand"
+        ),
+        .executableTarget(
+            name: "mnist-train",
+            dependencies: ["TrainingCommand"],
             path: "Examples/mnist-train"
+        ),
+        .executableTarget(
+            name: "fashion-resnet",
+            dependencies: ["TrainingCommand"],
+            path: "Examples/fashion-resnet"
         ),
         .executableTarget(
             name: "mnist-predict",

@@ -1,4 +1,5 @@
-/// Samples with class labels: `inputs` of shape `[N, ...]` and one class index per sample.
+/// Samples with class labels: `inputs` of shape `[N, ...]` and one class index per sample — or, for
+/// regression and soft labels, one target tensor per sample (``init(inputs:targets:)``).
 ///
 /// A dataset is a value; subsets (``prefix(_:)``, ``subset(_:)``, ``split(validationFraction:)``) are
 /// new datasets. Training reads it in shuffled mini-batches without ever copying the whole set: each
@@ -21,13 +22,16 @@
 public struct LabeledDataset: Sendable {
     /// All samples, stacked along the first dimension: `[count] + sampleShape`.
     public let inputs: Tensor
-    /// The class index of each sample, in `0..<classCount`.
+    /// The class index of each sample, in `0..<classCount`; empty when the samples have ``targets``.
     public let labels: [Int32]
-    /// The number of classes; labels are in `0..<classCount`.
+    /// The number of classes; labels are in `0..<classCount`. For ``targets``, the size of their last axis.
     public let classCount: Int
+    /// The target of each sample, `[N] + targetShape`, in place of class labels: what the model's outputs
+    /// are trained towards with a loss such as ``MeanSquaredError`` (regression) or
+    /// ``SoftmaxCrossEntropy`` (soft labels, one distribution per sample). Nil for class labels.
+    public let targets: Tensor?
     /// The shape of one sample: ``inputs``'s shape without its first dimension.
     public let sampleShape: [Int]
-    private let sampleSize: Int
 
     /// A dataset of `inputs` (`[N, ...]`) labelled by `labels` (N class indices).
     ///
@@ -48,15 +52,30 @@ public struct LabeledDataset: Sendable {
         self.inputs = inputs
         self.labels = labels
         self.classCount = classes
+        targets = nil
         sampleShape = Array(inputs.shape.dropFirst())
-        sampleSize = sampleShape.reduce(1, *)
+    }
+
+    /// A dataset of `inputs` (`[N, ...]`) with one target per sample, `targets` (`[N] + targetShape`): as
+    /// Keras's `fit(x, y)` with a `y` of floats, for regression or soft labels.
+    public init(inputs: Tensor, targets: Tensor) {
+        precondition(inputs.rank >= 1 && targets.rank >= 2 && inputs.shape[0] == targets.shape[0],
+                     "LabeledDataset needs inputs [N, ...] and targets [N, ...] with the same N; got \(inputs.shape) and \(targets.shape)")
+        self.inputs = inputs
+        self.targets = targets
+        labels = []
+        classCount = targets.shape[targets.rank - 1]
+        sampleShape = Array(inputs.shape.dropFirst())
     }
 
     /// The number of samples.
-    public var count: Int { labels.count }
+    public var count: Int { inputs.shape[0] }
 
     /// Whether the dataset has no samples.
-    public var isEmpty: Bool { labels.isEmpty }
+    public var isEmpty: Bool { count == 0 }
+
+    /// The shape of one sample's target, or nil for class labels.
+    public var targetShape: [Int]? { targets.map { Array($0.shape.dropFirst()) } }
 }
 
 // MARK: - Subsets
@@ -66,11 +85,18 @@ extension LabeledDataset {
     public func subset(_ range: Range<Int>) -> LabeledDataset {
         precondition(range.lowerBound >= 0 && range.upperBound <= count,
                      "Subset \(range) is out of range for a dataset of \(count) samples")
-        let scalars = inputs.withUnsafeBufferPointer {
-            $0[(range.lowerBound * sampleSize)..<(range.upperBound * sampleSize)]
+        let subsetInputs = Self.samples(range, of: inputs)
+        if let targets {
+            return LabeledDataset(inputs: subsetInputs, targets: Self.samples(range, of: targets))
         }
-        return LabeledDataset(inputs: Tensor(shape: [range.count] + sampleShape, scalars: scalars),
-                              labels: Array(labels[range]), classCount: classCount)
+        return LabeledDataset(inputs: subsetInputs, labels: Array(labels[range]), classCount: classCount)
+    }
+
+    /// The samples of `tensor` (`[N, ...]`) at positions `range`, copied.
+    static func samples(_ range: Range<Int>, of tensor: Tensor) -> Tensor {
+        let sampleShape = Array(tensor.shape.dropFirst()), size = sampleShape.reduce(1, *)
+        let scalars = tensor.withUnsafeBufferPointer { $0[(range.lowerBound * size)..<(range.upperBound * size)] }
+        return Tensor(shape: [range.count] + sampleShape, scalars: scalars)
     }
 
     /// The first `maxLength` samples (all of them if there are fewer).
@@ -138,16 +164,33 @@ extension LabeledDataset {
     /// Both buffers are reused: when `inputs` is uniquely held and large enough and `labels` has the
     /// capacity, nothing is allocated. Keep them across batches and epochs.
     public func fillBatch(_ indices: ArraySlice<Int>, inputs batchInputs: inout Tensor, labels batchLabels: inout [Int32]) {
-        batchInputs.prepare(batch: indices.count, sampleShape: sampleShape)
+        precondition(targets == nil, "This dataset has targets, not class labels: fill batches with fillBatch(_:inputs:targets:)")
+        Self.gather(indices, from: inputs, into: &batchInputs)
         batchLabels.removeAll(keepingCapacity: true)
-        let size = sampleSize
-        let source = inputs.storage.pointer
-        let destination = batchInputs.storage.pointer
+        for index in indices { batchLabels.append(labels[index]) }
+    }
+
+    /// Gathers the samples at `indices` into `inputs` and their targets into `targets`
+    /// (`[indices.count] + targetShape`), in the order given, reusing both buffers as
+    /// ``fillBatch(_:inputs:labels:)`` does.
+    public func fillBatch(_ indices: ArraySlice<Int>, inputs batchInputs: inout Tensor, targets batchTargets: inout Tensor) {
+        guard let targets else {
+            preconditionFailure("This dataset has class labels, not targets: fill batches with fillBatch(_:inputs:labels:)")
+        }
+        Self.gather(indices, from: inputs, into: &batchInputs)
+        Self.gather(indices, from: targets, into: &batchTargets)
+    }
+
+    /// Copies the samples of `source` (`[N, ...]`) at `indices` into `batch`, in order.
+    private static func gather(_ indices: ArraySlice<Int>, from source: Tensor, into batch: inout Tensor) {
+        let sampleShape = Array(source.shape.dropFirst()), count = source.shape[0]
+        batch.prepare(batch: indices.count, sampleShape: sampleShape)
+        let size = sampleShape.reduce(1, *)
+        let from = source.storage.pointer, to = batch.storage.pointer
         for (position, index) in indices.enumerated() {
             precondition(index >= 0 && index < count,
                          "Sample index \(index) is out of range for a dataset of \(count) samples")
-            destination.advanced(by: position &* size).update(from: source.advanced(by: index &* size), count: size)
-            batchLabels.append(labels[index])
+            to.advanced(by: position &* size).update(from: from.advanced(by: index &* size), count: size)
         }
     }
 

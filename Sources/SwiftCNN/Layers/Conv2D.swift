@@ -71,7 +71,7 @@ public final class Conv2D: Layer, ActivationFusing {
     }
 
     /// A convolution whose parameters are `kernel` and `bias`, which another layer may share.
-    private init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int),
+    init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int),
                  padding: Padding, activation: Activation, algorithm: Algorithm, kernel: Parameter, bias: Parameter?) {
         precondition(filters > 0, "Conv2D needs a positive number of filters, got \(filters)")
         precondition(kernelSize.height > 0 && kernelSize.width > 0,

@@ -12,7 +12,9 @@ protocol FusionRule: Sendable {
 }
 
 /// The rules every model's plan is compiled with, in the order they are tried.
-let standardFusionRules: [FusionRule] = [ActivationFolding(), ConvolutionMaxPoolFusion(), AffineAugmentationFusion()]
+let standardFusionRules: [FusionRule] = [
+    ActivationFolding(), ConvolutionBatchNormalizationFolding(), ConvolutionMaxPoolFusion(), AffineAugmentationFusion(),
+]
 
 /// A standalone activation layer after a layer that applies an activation of its own (``Conv2D``,
 /// ``Dense``) with none set: the layer applies it on its output while it is still in cache, and its
@@ -24,6 +26,16 @@ struct ActivationFolding: FusionRule {
         var unused = Xoshiro256(seed: 0)
         guard (try? fused.build(inputShape: inputShape, generator: &unused)) != nil else { return nil }
         return fused
+    }
+}
+
+/// A ``Conv2D`` without activation and the ``BatchNormalization`` after it: in inference the normalisation
+/// is folded into the convolution's weights (``FusedConvolutionBatchNormalization``); an activation after
+/// them then folds in too, by ``ActivationFolding``.
+struct ConvolutionBatchNormalizationFolding: FusionRule {
+    func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer? {
+        guard let convolution = first as? Conv2D, let normalization = second as? BatchNormalization else { return nil }
+        return FusedConvolutionBatchNormalization(convolution, normalization)
     }
 }
 

@@ -2,7 +2,8 @@
 // layers' workspaces, so each runs under the model's inference lock, and the results equal one thread's.
 extension Model {
     /// The mean loss and the accuracy (in 0...1) of the model on `data`, computed in inference mode in
-    /// batches of `batchSize`.
+    /// batches of `batchSize`. With ``LabeledDataset/targets``, a sample counts as correct when the
+    /// largest output is where the largest target is (Keras's categorical accuracy).
     public func evaluate(_ data: LabeledDataset, batchSize: Int = 256,
                          loss: Loss = SoftmaxCrossEntropy()) -> (loss: Float, accuracy: Float) {
         precondition(data.sampleShape == inputShape,
@@ -12,7 +13,8 @@ extension Model {
         var measured = BatchMetrics()
         for range in data.batchRanges(batchSize: batchSize) {
             let outputs = exclusively { forwardInSlices(data.inputs, samples: range) }
-            let targets = Labels.classes(Array(data.labels[range]))
+            let targets = data.targets.map { Labels.targets(LabeledDataset.samples(range, of: $0)) }
+                ?? Labels.classes(Array(data.labels[range]))
             measured += BatchMetrics(lossSum: Double(loss.value(predictions: outputs, labels: targets)) * Double(range.count),
                                      correctCount: targets.correctCount(of: outputs), sampleCount: range.count)
         }

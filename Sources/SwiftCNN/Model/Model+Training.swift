@@ -12,12 +12,14 @@ extension Model {
     /// included), which keeps x86 arithmetic at full speed; the previous mode is restored afterwards.
     ///
     /// - Parameters:
-    ///   - data: The training samples; their shape must be the model's ``inputShape``.
+    ///   - data: The training samples; their shape must be the model's ``inputShape``. With class labels
+    ///     the model outputs one score per class; with ``LabeledDataset/targets`` (regression, soft labels),
+    ///     its outputs take the targets' shape.
     ///   - epochs: The epoch to stop after, counted from 1 (with `initialEpoch`, the total including the
     ///     epochs already trained).
     ///   - batchSize: Samples per step; the last batch of an epoch holds the remainder.
     ///   - optimizer: Updates the parameters; keep a reference to it to save or resume its state.
-    ///   - loss: The objective, given the model's outputs and the class labels.
+    ///   - loss: The objective, given the model's outputs and the class labels or targets.
     ///   - schedule: Sets the optimizer's learning rate before every step; by default it is left alone.
     ///   - validationData: Samples to evaluate on after each epoch.
     ///   - validationSplit: Instead of `validationData`, the fraction of `data` (its last samples, taken
@@ -40,6 +42,8 @@ extension Model {
     ) throws -> History {
         precondition(data.sampleShape == inputShape,
                      "fit got samples of shape \(data.sampleShape) for a model with input shape \(inputShape)")
+        precondition(data.targetShape.map { $0 == outputShape } ?? true,
+                     "fit got targets of shape \(data.targetShape ?? []) for a model with output shape \(outputShape)")
         precondition(batchSize > 0, "fit needs a positive batch size, got \(batchSize)")
         precondition(initialEpoch >= 0 && initialEpoch < epochs,
                      "fit needs 0 ≤ initialEpoch < epochs, got initialEpoch \(initialEpoch) and epochs \(epochs)")
@@ -83,8 +87,8 @@ extension Model {
                             step: epoch * stepsPerEpoch + batch, stepsPerEpoch: stepsPerEpoch,
                             totalSteps: epochs * stepsPerEpoch))
                     }
-                    training.fillBatch(order[range], inputs: &batchInputs, labels: &batchLabels)
-                    let batchMetrics = step.computeGradients(inputs: batchInputs, labels: .classes(batchLabels))
+                    let labels = fillBatch(order[range], from: training)
+                    let batchMetrics = step.computeGradients(inputs: batchInputs, labels: labels)
                     guard batchMetrics.loss.isFinite else {
                         throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batch)
                     }
@@ -114,6 +118,17 @@ extension Model {
             for observer in observers { observer.onTrainingEnd(history, model: self) }
         }
         return history
+    }
+
+    /// Gathers the samples of `data` at `indices` into the model's batch buffers and returns their labels
+    /// or targets.
+    func fillBatch(_ indices: ArraySlice<Int>, from data: LabeledDataset) -> Labels {
+        guard data.targets != nil else {
+            data.fillBatch(indices, inputs: &batchInputs, labels: &batchLabels)
+            return .classes(batchLabels)
+        }
+        data.fillBatch(indices, inputs: &batchInputs, targets: &batchTargets)
+        return .targets(batchTargets)
     }
 
     /// The outputs of the model for `inputs`; in inference, a large batch goes through in slices.

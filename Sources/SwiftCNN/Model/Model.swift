@@ -48,6 +48,7 @@ open class Model {
     // Training workspaces, reused from one batch to the next so that a warmed-up step allocates nothing.
     var batchInputs = Tensor(shape: [0])
     var batchLabels: [Int32] = []
+    var batchTargets = Tensor(shape: [0])
     /// The step that ``train(onBatch:labels:optimizer:loss:)`` reuses while it is given the same optimizer.
     var batchStep: TrainingStep?
     /// Turns logits into probabilities for ``predict(_:batchSize:)``.

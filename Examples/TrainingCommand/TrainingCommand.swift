@@ -1,0 +1,255 @@
+import ArgumentParser
+import Foundation
+import SwiftCNN
+import SwiftCNNVision
+
+/// Trains a CNN on MNIST or Fashion-MNIST and reports its test accuracy: the command behind `mnist-train` and
+/// `fashion-resnet`, which differ only in their ``TrainingDefaults``.
+public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Defaults.commandName, abstract: Defaults.abstract,
+                             discussion: Defaults.discussion)
+    }
+
+    enum Schedule: String, ExpressibleByArgument, CaseIterable {
+        case constant, step, cosine
+        case oneCycle = "one-cycle"
+    }
+
+    public init() {}
+
+    @Option(help: "Passes over the training set.")
+    var epochs = Defaults.epochs
+
+    @Option(help: "Images per optimizer step.")
+    var batchSize = 64
+
+    @Option(help: "Adam's learning rate; the peak rate for the cosine and one-cycle schedules.")
+    var learningRate: Float = 1e-3
+
+    @Option(help: """
+        How the learning rate changes: constant; step (halved every 2 epochs); cosine (decays to 0 by \
+        the last step); one-cycle (rises from 1/25 of the rate to the rate over 30% of the steps, then \
+        falls far below the start).
+        """)
+    var schedule: Schedule = .constant
+
+    @Option(help: "reference (the Keras example CNN, 122k parameters), wide (three convolutions with batch normalisation and dropout, 0.4M parameters, for the best accuracy) or resnet8 (the residual network ResNet-8, 78k parameters).")
+    var model: TrainingArchitecture = Defaults.model
+
+    @Flag(inversion: .prefixedNo, help: """
+        Augment the training images (random translation, rotation and zoom, and the other ranges below): \
+        models then read digits from other hands and devices far better. --no-augment trains on the images as they are.
+        """)
+    var augment = Defaults.augment
+
+    @Option(help: "With --augment: the largest shift, as a fraction of the image size (Keras's RandomTranslation factor).")
+    var translation: Float = 0.1
+
+    @Option(help: "With --augment: the largest rotation, in degrees either way.")
+    var rotation: Float = 10
+
+    @Option(help: "With --augment: the largest zoom change, as a fraction (Keras's RandomZoom factor).")
+    var zoom: Float = 0.1
+
+    @Option(help: "With --augment: the largest contrast change, as a fraction (Keras's RandomContrast factor); 0 for none.")
+    var contrast: Float = 0
+
+    @Option(help: "With --augment: the scale (alpha) of the elastic distortion in pixels; 0 for none.")
+    var elasticAlpha: Float = 0
+
+    @Option(help: "With --augment: the smoothing (sigma) of the elastic distortion in pixels.")
+    var elasticSigma: Float = 4
+
+    @Option(help: "With --augment: the probability that strokes are thickened or thinned (3×3 dilation or erosion); 0 for none.")
+    var strokeWidth: Float = 0
+
+    @Option(help: "Seeds the initial weights and the shuffling: the same seed gives the same run.")
+    var seed: UInt64 = 0
+
+    @Option(help: "mnist (handwritten digits) or fashion (Fashion-MNIST).")
+    var dataset: TrainingDataset = Defaults.dataset
+
+    @Option(help: "The directory holding the dataset's four IDX files; by default MNIST_DIR (FASHION_MNIST_DIR), then the system and cache directories.")
+    var dataDir: String?
+
+    @Option(help: "Threads to compute on; by default all cores, at most 4 per core.")
+    var threads: Int?
+
+    @Option(help: "Train on only the first N training images, for quick runs.")
+    var trainLimit: Int?
+
+    @Option(help: "The fraction of the training images held out to validate on after each epoch.")
+    var validationSplit = 0.0
+
+    @Flag(inversion: .prefixedNo, help: """
+        Standardise the images with the training set's mean and variance (a Normalization layer before the \
+        CNN, saved with it); --no-standardize feeds the CNN the [0, 1] pixels, as Keras's example does.
+        """)
+    var standardize = true
+
+    @Flag(help: "Print only the final test results.")
+    var quiet = false
+
+    @Option(help: "Write pictures of the run into this directory: samples, test predictions and mistakes, confusion matrix, training curves, first-layer filters (PNG).")
+    var plots: String?
+
+    @Option(help: "Where to save the model, with the optimizer state for --resume; rewritten after every epoch.")
+    var save = Defaults.save
+
+    @Flag(help: "Do not save the model.")
+    var noSave = false
+
+    @Option(help: "Continue the run saved in this file, up to --epochs epochs in all; give the other flags as before.")
+    var resume: String?
+
+    public func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        guard (threads ?? 1) > 0 else { throw ValidationError("--threads must be positive") }
+        guard (trainLimit ?? 1) > 0 else { throw ValidationError("--train-limit must be positive") }
+        guard (0..<1).contains(validationSplit) else { throw ValidationError("--validation-split must be in [0, 1)") }
+        guard (0...1).contains(translation) else { throw ValidationError("--translation must be in [0, 1]") }
+        guard (0...180).contains(rotation) else { throw ValidationError("--rotation must be in [0, 180] degrees") }
+        guard zoom >= 0, zoom < 1 else { throw ValidationError("--zoom must be in [0, 1)") }
+        guard (0...1).contains(contrast) else { throw ValidationError("--contrast must be in [0, 1]") }
+        guard elasticAlpha >= 0, elasticAlpha.isFinite else { throw ValidationError("--elastic-alpha must be non-negative") }
+        guard (0.1...100).contains(elasticSigma) else { throw ValidationError("--elastic-sigma must be in [0.1, 100]") }
+        guard (0...1).contains(strokeWidth) else { throw ValidationError("--stroke-width must be in [0, 1]") }
+    }
+
+    public func run() throws {
+        if !noSave { try checkSavePath() }
+        if let threads { Backend.threadCount = Backend.cappedThreadCount(threads, warningAbout: "--threads") }
+        let data = try MNIST(variant: dataset == .fashion ? .fashion : .digits,
+                             directory: dataDir.map { URL(fileURLWithPath: $0) })
+        let training = trainLimit.map { data.train.prefix($0) } ?? data.train
+        let checkpoint = try resume.map { try TrainingCheckpoint(contentsOf: URL(fileURLWithPath: $0)) }
+        if let checkpoint, let resume {
+            guard checkpoint.completedEpochs < epochs else {
+                throw ValidationError("\(resume) has trained \(checkpoint.completedEpochs) epochs already; pass a larger --epochs")
+            }
+            do {
+                try checkpoint.model.checkClassifier(for: training)
+                try checkpoint.model.checkActivationMemory(batchSize: min(batchSize, training.count), training: true)
+            } catch {
+                throw Failure(description: "\(resume) cannot be resumed on \(data.variant.name): \(error)")
+            }
+        }
+        let model = try checkpoint?.model ?? makeModel(normalization: standardize ? Normalization(adaptingTo: training.inputs) : nil)
+        if !quiet {
+            print(Backend.summary)
+            print("\(data.variant.name): \(training.count) training images, \(data.test.count) test images")
+            print(model.summary())
+            if let checkpoint, let resume { print("resuming \(resume) after epoch \(checkpoint.completedEpochs)") }
+        }
+
+        let start = Date()
+        let optimizer = checkpoint?.optimizer ?? Adam(learningRate: learningRate)
+        let saver = noSave ? nil : ModelCheckpoint(url: URL(fileURLWithPath: save), optimizer: optimizer,
+                                                   shuffleSeed: checkpoint?.shuffleSeed)
+        let history = try model.fit(training, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
+                                    schedule: learningRateSchedule(), validationSplit: validationSplit,
+                                    shuffleSeed: checkpoint?.shuffleSeed, initialEpoch: checkpoint?.completedEpochs ?? 0,
+                                    verbosity: quiet ? .quiet : .automatic, callbacks: saver.map { [$0] } ?? [])
+        let seconds = Date().timeIntervalSince(start)
+        if let error = saver?.error { throw error }
+
+        let (loss, accuracy) = model.evaluate(data.test)
+        print(String(format: "test loss: %.4f", loss))
+        print(String(format: "test accuracy: %.2f%%", accuracy * 100))
+        print(String(format: "training time: %.1f s", seconds))
+        if !noSave {
+            try ModelEvaluation(dataset: data.variant.name, accuracy: Double(accuracy), loss: Double(loss),
+                                sampleCount: data.test.count).record(inModelFileAt: URL(fileURLWithPath: save))
+            if !quiet { print("model saved to \(save)") }
+        }
+
+        if let plots {
+            let directory = URL(fileURLWithPath: plots, isDirectory: true)
+            var pictures = try Plots.writeTrainingReport(
+                model: model, history: history, training: training, test: data.test,
+                classNames: data.variant.classNames, to: directory)
+            let augmentation = augmentationLayers()
+            if !augmentation.isEmpty {
+                let url = directory.appendingPathComponent("augmentation.png")
+                try Plots.augmentedSamples(training, through: augmentation, to: url)
+                pictures.append(url)
+            }
+            if !quiet { print("pictures: " + pictures.map(\.path).joined(separator: ", ")) }
+        }
+    }
+
+    /// The augmentation layers the flags ask for, with seeds derived from --seed; none without --augment.
+    private func augmentationLayers() -> [Layer] {
+        guard augment else { return [] }
+        var layers: [Layer] = []
+        if strokeWidth > 0 { layers.append(RandomStrokeWidth(probability: strokeWidth, seed: seed &+ 101)) }
+        if elasticAlpha > 0 { layers.append(RandomElasticDeformation(alpha: elasticAlpha, sigma: elasticSigma, seed: seed &+ 102)) }
+        if rotation > 0 { layers.append(RandomRotation(factor: rotation / 360, seed: seed &+ 103)) }
+        if zoom > 0 { layers.append(RandomZoom(heightFactor: zoom, seed: seed &+ 104)) }
+        if translation > 0 { layers.append(RandomTranslation(heightFactor: translation, widthFactor: translation, seed: seed &+ 105)) }
+        if contrast > 0 { layers.append(RandomContrast(factor: contrast, seed: seed &+ 106)) }
+        return layers
+    }
+
+    /// The network --model names, after the augmentation layers and `normalization`.
+    private func makeModel(normalization: Normalization?) throws -> Model {
+        let front = augmentationLayers() + (normalization.map { [$0] } ?? [])
+        switch model {
+        case .reference:
+            let reference = try Sequential.referenceCNN(seed: seed)
+            return try Sequential(inputShape: reference.inputShape, seed: seed, layers: front + reference.layers)
+        case .wide:
+            // Twice the reference's work per image: a third convolution, batch normalisation after each
+            // stage (after the first pooling, so that the leading convolution and pooling stay fused),
+            // and dropout before the classifier.
+            let layers = front + [
+                Conv2D(filters: 32, kernelSize: 3, activation: .relu), MaxPool2D(poolSize: 2), BatchNormalization(),
+                Conv2D(filters: 64, kernelSize: 3, activation: .relu), BatchNormalization(),
+                Conv2D(filters: 64, kernelSize: 3, activation: .relu), BatchNormalization(),
+                MaxPool2D(poolSize: 2), Dropout(rate: 0.25, seed: seed &+ 201), Flatten(),
+                Dense(units: 256, activation: .relu), BatchNormalization(), Dropout(rate: 0.4, seed: seed &+ 202),
+                Dense(units: 10),
+            ]
+            return try Sequential(inputShape: [28, 28, 1], seed: seed, layers: layers)
+        case .resnet8:
+            return try Model.resNet8(seed: seed, preprocessing: front)
+        }
+    }
+
+    /// Fails before training when the model could not be saved where --save says: a directory that does
+    /// not exist or cannot be written, or a directory in place of the file.
+    private func checkSavePath() throws {
+        let url = URL(fileURLWithPath: save)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure(description: "--save \(save): the directory \(directory) does not exist; create it first")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw Failure(description: "--save \(save): the directory \(directory) cannot be written to")
+        }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw Failure(description: "--save \(save) is a directory; name a file to save the model in")
+        }
+    }
+
+    private func learningRateSchedule() -> LearningRateSchedule {
+        switch schedule {
+        case .constant: return ConstantLearningRate(learningRate)
+        case .step: return StepDecay(initialLearningRate: learningRate, decayFactor: 0.5, epochsPerDecay: 2)
+        case .cosine: return CosineDecay(peakLearningRate: learningRate)
+        case .oneCycle: return OneCycle(maximumLearningRate: learningRate)
+        }
+    }
+}
+
+/// A failure that ends the command, with a message for the user.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension TrainingArchitecture: ExpressibleByArgument {}
+extension TrainingDataset: ExpressibleByArgument {}
