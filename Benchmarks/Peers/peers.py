@@ -167,12 +167,16 @@ def command_all(args):
     trained, inferred = [], []
     with tempfile.TemporaryDirectory() as tmp:
         weights = os.path.join(tmp, "torch-first-seed.safetensors")
-        for framework in ("keras", "torch"):
-            for seed in args.seeds:
-                first_torch = (framework, seed) == ("torch", args.seeds[0])
-                save = ["--save-weights", weights] if first_torch else []
-                trained += run_child(["train", "--framework", framework, "--seed", str(seed),
-                                      "--epochs", str(args.epochs), *save, *extra])
+        for network in args.networks:
+            for framework in ("keras", "torch"):
+                for seed in args.seeds:
+                    first_torch = (network, framework, seed) == ("reference", "torch", args.seeds[0])
+                    save = ["--save-weights", weights] if first_torch else []
+                    trained += run_child(["train", "--framework", framework, "--network", network,
+                                          "--seed", str(seed), "--epochs", str(args.epochs), *save, *extra])
+        if "reference" not in args.networks:
+            print_summary(trained, inferred)
+            return
         # Inference uses the first seed's trained PyTorch weights in all three frameworks, so
         # each one's test accuracy also checks that the weight layouts agree.
         for framework in ("keras", "torch", "onnxruntime"):
@@ -182,13 +186,16 @@ def command_all(args):
 
 def print_summary(trained, inferred):
     print(f"\nSummary ({cpu_model()}, {THREADS} threads)")
-    print(f"{'framework':<12} {'runs':>4} {'s/epoch (median)':>17} {'test accuracy':>22}")
-    for framework in ("keras", "torch"):
-        runs = [r for r in trained if r["framework"] == framework]
-        if runs:
-            median = statistics.median(s for r in runs for s in r["epoch_seconds"])
-            accuracies = ", ".join(f"{r['test_accuracy']:.4f}" for r in runs)
-            print(f"{framework:<12} {len(runs):>4} {median:>17.2f} {accuracies:>22}")
+    print(f"{'network':<17} {'framework':<12} {'runs':>4} {'s/epoch (median)':>17} {'test accuracy':>22}")
+    for network in dict.fromkeys(r["network"] for r in trained):
+        for framework in ("keras", "torch"):
+            runs = [r for r in trained if r["framework"] == framework and r["network"] == network]
+            if runs:
+                median = statistics.median(s for r in runs for s in r["epoch_seconds"])
+                accuracies = ", ".join(f"{r['test_accuracy']:.4f}" for r in runs)
+                print(f"{network:<17} {framework:<12} {len(runs):>4} {median:>17.2f} {accuracies:>22}")
+    if not inferred:
+        return
     print(f"\n{'framework':<12} {'images/s (batch 1000)':>22} {'us/image (batch 1)':>19}")
     for r in inferred:
         print(f"{r['framework']:<12} {r['images_per_second']:>22.0f} {r['latency_us']:>19.1f}")
@@ -237,9 +244,11 @@ def main():
     export.set_defaults(run=command_export_resnet8)
 
     every = commands.add_parser("all", parents=[common],
-                                help="train keras and torch for each seed, then infer in all three")
+                                help="train keras and torch for each network and seed, then infer in all three")
     every.add_argument("--epochs", type=int, default=5)
     every.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    every.add_argument("--networks", choices=list(networks.NETWORKS), nargs="+", default=["reference"],
+                       help="the networks to train (inference runs on the reference network)")
     every.set_defaults(run=command_all)
 
     args = parser.parse_args()

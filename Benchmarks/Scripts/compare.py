@@ -45,19 +45,22 @@ def ratio(value):
 
 
 def training_table(records, threads):
-    grouped = by_framework(records, "train", threads)
-    rows = []
-    for framework, runs in grouped.items():
-        seconds = [s for run in runs for s in run["epoch_seconds"]]
-        accuracies = ", ".join(f"{run['test_accuracy']:.4f}" for run in runs)
-        rows.append((framework, len(runs), len(seconds), statistics.median(seconds), accuracies))
-    mine = next((row[3] for row in rows if row[0] == SELF), None)
-    print(f"\nTraining, {threads} threads (median seconds per epoch over all runs and epochs)")
-    print(f"{'framework':<12} {'runs':>4} {'epochs':>6} {'s/epoch':>9} {'SwiftCNN speed-up':>18}  test accuracy")
-    for framework, runs, epochs, median, accuracies in sorted(rows, key=lambda row: row[0] != SELF):
-        speedup = median / mine if mine and framework != SELF else None
-        print(f"{framework:<12} {runs:>4} {epochs:>6} {median:>9.2f} {ratio(speedup):>18}  {accuracies}")
-    return bool(rows)
+    trained = [record for record in records if record.get("kind") == "train"]
+    networks = list(dict.fromkeys(record.get("network", "reference") for record in trained))
+    for network in networks:
+        grouped = by_framework([r for r in trained if r.get("network", "reference") == network], "train", threads)
+        rows = []
+        for framework, runs in grouped.items():
+            seconds = [s for run in runs for s in run["epoch_seconds"]]
+            accuracies = ", ".join(f"{run['test_accuracy']:.4f}" for run in runs)
+            rows.append((framework, len(runs), len(seconds), statistics.median(seconds), accuracies))
+        mine = next((row[3] for row in rows if row[0] == SELF), None)
+        print(f"\nTraining {network}, {threads} threads (median seconds per epoch over all runs and epochs)")
+        print(f"{'framework':<12} {'runs':>4} {'epochs':>6} {'s/epoch':>9} {'SwiftCNN speed-up':>18}  test accuracy")
+        for framework, runs, epochs, median, accuracies in sorted(rows, key=lambda row: row[0] != SELF):
+            speedup = median / mine if mine and framework != SELF else None
+            print(f"{framework:<12} {runs:>4} {epochs:>6} {median:>9.2f} {ratio(speedup):>18}  {accuracies}")
+    return bool(networks)
 
 
 def inference_table(records, threads):

@@ -17,10 +17,9 @@ import TestSupport
             #expect(run.output.contains("Fashion-MNIST: 3000 training images, 10000 test images"))
             #expect(run.output.contains("Trainable params: 77,754"))
             #expect(run.output.contains("add (Add) ← batch_normalization_2, relu"))
-            // Two epochs of 94 steps: 63.2% with this seed (the moving statistics, at Keras's momentum
-            // 0.99, still hold 15% of their starting values); chance is 10%.
+            // Two epochs of 94 steps: 76.4% with this seed; chance is 10%.
             let line = try #require(run.output.split(separator: "\n").first { $0.hasPrefix("test accuracy: ") })
-            #expect(try #require(Double(line.dropFirst("test accuracy: ".count).dropLast())) >= 55)
+            #expect(try #require(Double(line.dropFirst("test accuracy: ".count).dropLast())) >= 70)
 
             let model = try Model(contentsOf: file)
             #expect(!model.isChain)
