@@ -41,7 +41,7 @@ public struct TrainResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp, seed, epochs
+        case kind, framework, version, cpu, threads, timestamp, network, dataset, seed, epochs
         case batchSize = "batch_size"
         case epochSeconds = "epoch_seconds"
         case medianEpochSeconds = "median_epoch_seconds"
