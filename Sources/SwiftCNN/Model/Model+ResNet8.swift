@@ -28,11 +28,12 @@ extension Model {
     ///     counts the other way), rather than Keras's 0.99. Over 10 epochs of Adam at 1e-3 on Fashion-MNIST,
     ///     0.99 left running statistics so far behind the weights that test accuracy fell from 91.3% (the
     ///     same weights with statistics recomputed) to 86.7%.
-    ///   - epsilon: The batch normalisations' epsilon (Keras's 0.001; PyTorch's 1e-5).
+    ///   - epsilon: The batch normalisations' epsilon: PyTorch's 1e-5 by default rather than Keras's 0.001,
+    ///     with which the same 10-epoch run (seed 1) reached 88.7% against 89.8%.
     /// - Throws: ``LayerError`` when the images are too small for two stride-2 stages.
     public static func resNet8(inputShape: [Int] = [28, 28, 1], classCount: Int = 10, seed: UInt64 = 0,
                                preprocessing: [Layer] = [], momentum: Float = 0.9,
-                               epsilon: Float = 1e-3) throws -> Model {
+                               epsilon: Float = 1e-5) throws -> Model {
         func normalized(_ x: SymbolicTensor) -> SymbolicTensor {
             BatchNormalization(momentum: momentum, epsilon: epsilon)(x)
         }
