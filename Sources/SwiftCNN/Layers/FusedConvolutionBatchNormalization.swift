@@ -21,6 +21,8 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
     private let activation: ElementwiseActivation?
     /// The convolution with the folded kernel and bias as its own parameters.
     private let folded: Conv2D
+    private let foldedKernel: Parameter
+    private let foldedBias: Parameter
     private let inputShape: [Int]
     private let outputShape: [Int]
 
@@ -34,10 +36,11 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
         self.activation = activation == .linear ? nil : ElementwiseActivation(activation)
         inputShape = geometry.inputSampleShape
         outputShape = [geometry.outputHeight, geometry.outputWidth, convolution.filters]
+        foldedKernel = Parameter(name: "kernel", value: Tensor(shape: convolution.kernelShape))
+        foldedBias = Parameter(name: "bias", value: Tensor(shape: [convolution.filters]))
         folded = Conv2D(filters: convolution.filters, kernelSize: convolution.kernelSize, strides: convolution.strides,
                         padding: convolution.padding, activation: activation, algorithm: convolution.algorithm,
-                        kernel: Parameter(name: "kernel", value: Tensor(shape: convolution.kernelShape)),
-                        bias: Parameter(name: "bias", value: Tensor(shape: [convolution.filters])))
+                        kernel: foldedKernel, bias: foldedBias)
         var unused = Xoshiro256(seed: 0)
         guard (try? folded.build(inputShape: inputShape, generator: &unused)) == outputShape else { return nil }
     }
@@ -83,8 +86,8 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
                      && variance.shape == [filters],
                      "BatchNormalization after a Conv2D of \(filters) filters needs [\(filters)] parameters and statistics")
         let kernel = convolution.kernel.value.storage.pointer, bias = convolution.bias?.value.storage.pointer
-        let foldedKernel = folded.kernel.value.storage.pointer
-        let foldedBias = folded.bias!.value.storage.pointer
+        let foldedKernel = self.foldedKernel.value.storage.pointer
+        let foldedBias = self.foldedBias.value.storage.pointer
         let g = gamma.storage.pointer, b = beta.storage.pointer
         let m = mean.storage.pointer, v = variance.storage.pointer
         for f in 0..<filters {

@@ -73,38 +73,20 @@ final class AffineAugmentation {
     }
 }
 
-/// One of the random affine layers (``RandomTranslation``, ``RandomRotation``, ``RandomZoom``): its own
-/// generator and resampling pass, and everything else in common; each says only how it draws a map.
-protocol RandomAffineLayer: AffineAugmentationLayer {
-    /// The generator the maps are drawn from.
-    var generator: Xoshiro256 { get set }
+/// One of the random affine layers (``RandomTranslation``, ``RandomRotation``, ``RandomZoom``): a random
+/// augmentation whose pass is the shared affine resampling; each says only how it draws a map.
+protocol RandomAffineLayer: AffineAugmentationLayer, RandomAugmentationLayer {
     /// The layer's resampling pass and workspace.
     var pass: AffineAugmentation { get }
 }
 
 extension RandomAffineLayer {
-    public var parameters: [Parameter] { [] }
+    var workspace: AugmentationWorkspace { pass.workspace }
 
     var geometry: ResamplingGeometry { pass.workspace.geometry }
-
-    /// ``generator`` as `draws`.
-    public var generators: [String: Xoshiro256] {
-        get { ["draws": generator] }
-        set { if let draws = newValue["draws"] { generator = draws } }
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        try pass.workspace.build(inputShape: inputShape, layer: name)
-    }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard training else { return input }
         return pass.apply(input) { _ in drawTransform() }
-    }
-
-    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
-        return nil
     }
 }

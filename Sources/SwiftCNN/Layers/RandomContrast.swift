@@ -10,7 +10,7 @@
 /// ```swift
 /// RandomContrast(factor: 0.3, seed: 4)
 /// ```
-public final class RandomContrast: Layer {
+public final class RandomContrast: RandomAugmentationLayer {
     public let name = "random_contrast"
     /// The largest change of the contrast, as a fraction.
     public let factor: Float
@@ -20,8 +20,7 @@ public final class RandomContrast: Layer {
     public let seed: UInt64
     /// The generator the contrasts are drawn from; it moves on with every training-mode forward call.
     public var generator: Xoshiro256
-    public var parameters: [Parameter] { [] }
-    private let workspace = AugmentationWorkspace()
+    let workspace = AugmentationWorkspace()
 
     /// A layer changing the contrast of training images by up to `factor` either way.
     ///
@@ -39,16 +38,6 @@ public final class RandomContrast: Layer {
         generator = Xoshiro256(seed: seed)
     }
 
-    /// ``generator`` as `draws`.
-    public var generators: [String: Xoshiro256] {
-        get { ["draws": generator] }
-        set { if let draws = newValue["draws"] { generator = draws } }
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        try workspace.build(inputShape: inputShape, layer: name)
-    }
-
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         guard training else { return input }
         let draws = input.shape[0] * workspace.geometry.channels
@@ -60,12 +49,6 @@ public final class RandomContrast: Layer {
     private func adjust(_ samples: Range<Int>) {
         adjustContrast(workspace.input, geometry: workspace.geometry, contrasts: workspace.draws.pointer,
                        valueRange: valueRange, samples: samples, into: workspace.outputPointer)
-    }
-
-    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
-        return nil
     }
 }
 

@@ -16,7 +16,7 @@ import Foundation
 /// ```swift
 /// RandomElasticDeformation(alpha: 34, sigma: 4, seed: 6)
 /// ```
-public final class RandomElasticDeformation: Layer {
+public final class RandomElasticDeformation: RandomAugmentationLayer {
     public let name = "random_elastic_deformation"
     /// The scale of the smoothed displacement fields, in pixels.
     public let alpha: Float
@@ -26,8 +26,7 @@ public final class RandomElasticDeformation: Layer {
     public let seed: UInt64
     /// The generator the fields are drawn from; it moves on with every training-mode forward call.
     public var generator: Xoshiro256
-    public var parameters: [Parameter] { [] }
-    private let workspace = AugmentationWorkspace()
+    let workspace = AugmentationWorkspace()
     /// The smoothing weights from −radius to radius, summing to 1.
     private var weights: [Float] = []
 
@@ -48,16 +47,6 @@ public final class RandomElasticDeformation: Layer {
         let raw = (-radius...radius).map { exp(-Float($0 * $0) / (2 * sigma * sigma)) }
         let total = raw.reduce(0, +)
         weights = raw.map { $0 / total }
-    }
-
-    /// ``generator`` as `draws`.
-    public var generators: [String: Xoshiro256] {
-        get { ["draws": generator] }
-        set { if let draws = newValue["draws"] { generator = draws } }
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        try workspace.build(inputShape: inputShape, layer: name)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -84,12 +73,6 @@ public final class RandomElasticDeformation: Layer {
         }
         resampleDisplaced(workspace.input, geometry: g, displacements: displacements, samples: samples,
                           into: workspace.outputPointer)
-    }
-
-    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
-        return nil
     }
 }
 

@@ -12,7 +12,7 @@
 /// ```swift
 /// RandomStrokeWidth(probability: 0.3, seed: 5)
 /// ```
-public final class RandomStrokeWidth: Layer {
+public final class RandomStrokeWidth: RandomAugmentationLayer {
     public let name = "random_stroke_width"
     /// The probability that an image is dilated or eroded, in `0...1`.
     public let probability: Float
@@ -20,8 +20,7 @@ public final class RandomStrokeWidth: Layer {
     public let seed: UInt64
     /// The generator the choices are drawn from; it moves on with every training-mode forward call.
     public var generator: Xoshiro256
-    public var parameters: [Parameter] { [] }
-    private let workspace = AugmentationWorkspace()
+    let workspace = AugmentationWorkspace()
 
     /// A layer dilating or eroding training images with probability `probability`.
     ///
@@ -33,16 +32,6 @@ public final class RandomStrokeWidth: Layer {
         self.probability = probability
         self.seed = seed
         generator = Xoshiro256(seed: seed)
-    }
-
-    /// ``generator`` as `draws`.
-    public var generators: [String: Xoshiro256] {
-        get { ["draws": generator] }
-        set { if let draws = newValue["draws"] { generator = draws } }
-    }
-
-    public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
-        try workspace.build(inputShape: inputShape, layer: name)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -59,12 +48,6 @@ public final class RandomStrokeWidth: Layer {
     private func change(_ samples: Range<Int>) {
         changeStrokeWidth(workspace.input, geometry: workspace.geometry, choices: workspace.draws.pointer,
                           samples: samples, into: workspace.outputPointer)
-    }
-
-    /// Returns nil: the layer comes before every layer with parameters, so no gradient is asked of it.
-    public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard !needsInputGradient else { augmentationHasNoInputGradient(name) }
-        return nil
     }
 }
 
