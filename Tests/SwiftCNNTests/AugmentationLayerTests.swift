@@ -62,12 +62,11 @@ private let images = Seeded.uniform([6, 10, 12, 1], in: 0...1, seed: 71)
         let one = try built(augmentationLayers(seed: 4)[index], for: shape)
         let two = try built(augmentationLayers(seed: 4)[index], for: shape)
         let batch = Seeded.uniform([64] + shape, in: 0...1, seed: 72)
-        let threads = Backend.threadCount
-        defer { Backend.threadCount = threads }
-        Backend.threadCount = 1
-        let single = one.forward(batch, training: true)
-        Backend.threadCount = 2
-        #expect(two.forward(batch, training: true) == single)
+        withThreadCount(1) {
+            let single = one.forward(batch, training: true)
+            Backend.threadCount = 2
+            #expect(two.forward(batch, training: true) == single)
+        }
     }
 
     @Test func nonImageInputsAreRejectedByName() {

@@ -1,6 +1,7 @@
 import Foundation
 import SwiftCNN
 import Testing
+import TestSupport
 
 @Suite struct BLASKernelChoiceTests {
     let avx512: CPUFeatures = [.sse3, .ssse3, .sse41, .sse42, .avx, .fma, .avx2, .avx512F, .avx512DQ, .avx512BW, .avx512VL]
@@ -41,14 +42,14 @@ import Testing
 
     @Test func threadCountIsSettable() {
         let previous = Backend.threadCount
-        Backend.threadCount = 1
-        #expect(Backend.threadCount == 1)
-        Backend.threadCount = 0
-        #expect(Backend.threadCount == 1, "values below 1 count as 1")
-        Backend.threadCount = 1000
-        #expect(Backend.threadCount == Backend.maximumThreadCount, "at most 4 per core")
-        #expect(Backend.maximumThreadCount == 4 * ProcessInfo.processInfo.activeProcessorCount)
-        Backend.threadCount = previous
+        withThreadCount(1) {
+            #expect(Backend.threadCount == 1)
+            Backend.threadCount = 0
+            #expect(Backend.threadCount == 1, "values below 1 count as 1")
+            Backend.threadCount = 1000
+            #expect(Backend.threadCount == Backend.maximumThreadCount, "at most 4 per core")
+            #expect(Backend.maximumThreadCount == 4 * ProcessInfo.processInfo.activeProcessorCount)
+        }
         #expect(Backend.threadCount == previous)
     }
 }

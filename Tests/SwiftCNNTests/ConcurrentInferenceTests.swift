@@ -9,6 +9,10 @@ import Testing
 /// workspaces.
 @Suite struct ConcurrentInferenceTests {
     @Test func predictFromFourThreadsGivesWhatOneThreadGives() throws {
+        try withThreadCount { try predictFromFourThreads() }
+    }
+
+    private func predictFromFourThreads() throws {
         let model = try Sequential.referenceCNN(seed: 3, inputNormalization: Normalization(mean: [0.13], variance: [0.09]))
         var generator = Xoshiro256(seed: 8)
         // Four inputs of different batch sizes, some above the inference slice size, so that the sliced

@@ -55,12 +55,14 @@ import TestSupport
     }
 
     @Test func twoModelsTrainedAtOnceMatchTheirSingleRunsBitForBit() throws {
-        let alone = try [Self.train(seed: 1), Self.train(seed: 2)]
-        #expect(alone[0] != alone[1])
-        for _ in 0..<2 {
-            let together = try Self.trainAtOnce(seeds: [1, 2]).map { try $0.get() }
-            #expect(together[0] == alone[0], "model 1 differs when trained beside model 2")
-            #expect(together[1] == alone[1], "model 2 differs when trained beside model 1")
+        try withThreadCount {
+            let alone = try [Self.train(seed: 1), Self.train(seed: 2)]
+            #expect(alone[0] != alone[1])
+            for _ in 0..<2 {
+                let together = try Self.trainAtOnce(seeds: [1, 2]).map { try $0.get() }
+                #expect(together[0] == alone[0], "model 1 differs when trained beside model 2")
+                #expect(together[1] == alone[1], "model 2 differs when trained beside model 1")
+            }
         }
     }
 
@@ -69,11 +71,10 @@ import TestSupport
     /// thread ran with the thread count another thread had just set — and OpenBLAS picks its kernel, and
     /// so the last bits, by that count. Now it stays 1 whatever is set or run.
     @Test func openBLASStaysSingleThreaded() {
-        let previous = Backend.threadCount
-        defer { Backend.threadCount = previous }
-        Backend.threadCount = 2
-        _ = Tensor.matmul(Tensor(shape: [256, 256], repeating: 1), Tensor(shape: [256, 256], repeating: 1))
-        #expect(openblas_get_num_threads() == 1)
-        #expect(Backend.threadCount == 2)
+        withThreadCount(2) {
+            _ = Tensor.matmul(Tensor(shape: [256, 256], repeating: 1), Tensor(shape: [256, 256], repeating: 1))
+            #expect(openblas_get_num_threads() == 1)
+            #expect(Backend.threadCount == 2)
+        }
     }
 }

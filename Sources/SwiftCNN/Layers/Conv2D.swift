@@ -9,7 +9,7 @@
 /// ```
 ///
 /// The kernel is stored `[kernelHeight, kernelWidth, channels, filters]` (HWIO), as in Keras, and starts
-/// Glorot-uniform; the bias starts at zero. Each pass is a matrix product over the unrolled windows
+/// Glorot-uniform and the bias at zero, unless ``kernelInitializer`` and ``biasInitializer`` say otherwise. Each pass is a matrix product over the unrolled windows
 /// (im2col), run in OpenBLAS; a convolution over a single input channel with a 3×3 or 5×5 window and a
 /// multiple of 16 filters is computed directly instead, since its products would be too thin to run
 /// well (see ``Algorithm``).
@@ -34,6 +34,10 @@ public final class Conv2D: Layer, ActivationFusing {
     public let activation: Activation
     /// How the passes are computed; it changes the speed, not the results beyond rounding.
     public let algorithm: Algorithm
+    /// How the kernel's first value is drawn.
+    public let kernelInitializer: Initializer
+    /// How the bias's first value is drawn.
+    public let biasInitializer: Initializer
     /// The kernel, `[kernelHeight, kernelWidth, channels, filters]`; empty until the layer is built.
     public let kernel: Parameter
     /// The bias, `[filters]`, or nil when ``useBias`` is false.
@@ -62,22 +66,29 @@ public final class Conv2D: Layer, ActivationFusing {
     private static let blockFloats = 256 * 1024
 
     /// A convolution with `filters` output channels and a `kernelSize` window moved by `strides`.
+    ///
+    /// The initializers draw the parameters when the layer is first built; see ``Initializer`` for the fans.
     public convenience init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int) = (1, 1),
                             padding: Padding = .valid, useBias: Bool = true, activation: Activation = .linear,
-                            algorithm: Algorithm = .automatic) {
+                            algorithm: Algorithm = .automatic, kernelInitializer: Initializer = .glorotUniform,
+                            biasInitializer: Initializer = .zeros) {
         self.init(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding, activation: activation,
                   algorithm: algorithm, kernel: Parameter(name: "kernel", value: Tensor(shape: [0])),
-                  bias: useBias ? Parameter(name: "bias", value: Tensor(shape: [filters])) : nil)
+                  bias: useBias ? Parameter(name: "bias", value: Tensor(shape: [0])) : nil,
+                  kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// A convolution whose parameters are `kernel` and `bias`, which another layer may share.
     init(filters: Int, kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int),
-                 padding: Padding, activation: Activation, algorithm: Algorithm, kernel: Parameter, bias: Parameter?) {
+         padding: Padding, activation: Activation, algorithm: Algorithm, kernel: Parameter, bias: Parameter?,
+         kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
         precondition(filters > 0, "Conv2D needs a positive number of filters, got \(filters)")
         precondition(kernelSize.height > 0 && kernelSize.width > 0,
                      "Conv2D needs a positive kernel size, got \(kernelSize.height)×\(kernelSize.width)")
         precondition(strides.height > 0 && strides.width > 0,
                      "Conv2D needs positive strides, got \(strides.height)×\(strides.width)")
+        precondition(kernelInitializer.problem == nil, "Conv2D's kernel: \(kernelInitializer.problem ?? "")")
+        precondition(biasInitializer.problem == nil, "Conv2D's bias: \(biasInitializer.problem ?? "")")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -85,6 +96,8 @@ public final class Conv2D: Layer, ActivationFusing {
         useBias = bias != nil
         self.activation = activation
         self.algorithm = algorithm
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
         biasShape = [filters]
         self.kernel = kernel
         self.bias = bias
@@ -93,9 +106,11 @@ public final class Conv2D: Layer, ActivationFusing {
 
     /// A convolution with a square `kernelSize` window moved by `strides` in both directions.
     public convenience init(filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-                            useBias: Bool = true, activation: Activation = .linear, algorithm: Algorithm = .automatic) {
+                            useBias: Bool = true, activation: Activation = .linear, algorithm: Algorithm = .automatic,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
         self.init(filters: filters, kernelSize: (kernelSize, kernelSize), strides: (strides, strides),
-                  padding: padding, useBias: useBias, activation: activation, algorithm: algorithm)
+                  padding: padding, useBias: useBias, activation: activation, algorithm: algorithm,
+                  kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// How a convolution is computed.
@@ -116,12 +131,14 @@ public final class Conv2D: Layer, ActivationFusing {
         let receptiveField = kernelSize.height * kernelSize.width
         kernelShape = [kernelSize.height, kernelSize.width, geometry.channels, filters]
         outputSampleShape = [geometry.outputHeight, geometry.outputWidth, filters]
-        let kernelShape = self.kernelShape, biasShape = self.biasShape, filters = self.filters
+        let kernelShape = self.kernelShape, biasShape = self.biasShape
+        let fanIn = receptiveField * geometry.channels, fanOut = receptiveField * filters
         kernel.prepare(shape: kernelShape) {
-            Tensor(glorotUniform: kernelShape, fanIn: receptiveField * geometry.channels,
-                   fanOut: receptiveField * filters, using: &generator)
+            kernelInitializer.tensor(shape: kernelShape, fanIn: fanIn, fanOut: fanOut, using: &generator)
         }
-        bias?.prepare(shape: biasShape) { Tensor(shape: biasShape) }
+        bias?.prepare(shape: biasShape) {
+            biasInitializer.tensor(shape: biasShape, fanIn: fanIn, fanOut: fanOut, using: &generator)
+        }
         return outputSampleShape
     }
 
@@ -303,7 +320,8 @@ public final class Conv2D: Layer, ActivationFusing {
     func fusing(_ activation: Activation) -> Layer? {
         guard self.activation == .linear else { return nil }
         return Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: padding,
-                      activation: activation, algorithm: algorithm, kernel: kernel, bias: bias)
+                      activation: activation, algorithm: algorithm, kernel: kernel, bias: bias,
+                      kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// Parameters can be replaced from outside (loading weights); a wrong shape would make the kernels

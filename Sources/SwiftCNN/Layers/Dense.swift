@@ -1,7 +1,7 @@
 /// A fully connected layer: `activation(x · kernel + bias)` for a batch of feature vectors `[N, F]`.
 ///
-/// The kernel has shape `[F, units]`, Keras's layout, and starts Glorot-uniform; the bias starts at
-/// zero. Images must be flattened first (``Flatten``).
+/// The kernel has shape `[F, units]`, Keras's layout, and starts Glorot-uniform and the bias at zero,
+/// unless ``kernelInitializer`` and ``biasInitializer`` say otherwise. Images must be flattened first (``Flatten``).
 ///
 /// ```swift
 /// let hidden = Dense(units: 64, activation: .relu)
@@ -20,6 +20,10 @@ public final class Dense: Layer, ActivationFusing {
     /// The bias, `[units]`, or nil when ``useBias`` is false.
     public let bias: Parameter?
     public let parameters: [Parameter]
+    /// How the kernel's first value is drawn.
+    public let kernelInitializer: Initializer
+    /// How the bias's first value is drawn.
+    public let biasInitializer: Initializer
 
     private var inputFeatures = 0
     private var outputSampleShape: [Int]
@@ -31,14 +35,23 @@ public final class Dense: Layer, ActivationFusing {
     private var input: Tensor?
 
     /// A layer with `units` outputs.
-    public convenience init(units: Int, activation: Activation = .linear, useBias: Bool = true) {
+    ///
+    /// The initializers draw the parameters when the layer is first built; see ``Initializer`` for the fans.
+    public convenience init(units: Int, activation: Activation = .linear, useBias: Bool = true,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
         self.init(units: units, activation: activation, kernel: Parameter(name: "kernel", value: Tensor(shape: [0, units])),
-                  bias: useBias ? Parameter(name: "bias", value: Tensor(shape: [units])) : nil)
+                  bias: useBias ? Parameter(name: "bias", value: Tensor(shape: [0])) : nil,
+                  kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// A layer whose parameters are `kernel` and `bias`, which another layer may share.
-    private init(units: Int, activation: Activation, kernel: Parameter, bias: Parameter?) {
+    private init(units: Int, activation: Activation, kernel: Parameter, bias: Parameter?,
+                 kernelInitializer: Initializer, biasInitializer: Initializer) {
         precondition(units > 0, "Dense needs at least one unit, got \(units)")
+        precondition(kernelInitializer.problem == nil, "Dense's kernel: \(kernelInitializer.problem ?? "")")
+        precondition(biasInitializer.problem == nil, "Dense's bias: \(biasInitializer.problem ?? "")")
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
         self.units = units
         self.activation = activation
         useBias = bias != nil
@@ -50,7 +63,8 @@ public final class Dense: Layer, ActivationFusing {
 
     func fusing(_ activation: Activation) -> Layer? {
         guard self.activation == .linear else { return nil }
-        return Dense(units: units, activation: activation, kernel: kernel, bias: bias)
+        return Dense(units: units, activation: activation, kernel: kernel, bias: bias,
+                     kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
@@ -62,9 +76,11 @@ public final class Dense: Layer, ActivationFusing {
         inputFeatures = inputShape[0]
         let inputFeatures = self.inputFeatures, units = self.units
         kernel.prepare(shape: [inputFeatures, units]) {
-            Tensor(glorotUniform: [inputFeatures, units], fanIn: inputFeatures, fanOut: units, using: &generator)
+            kernelInitializer.tensor(shape: [inputFeatures, units], fanIn: inputFeatures, fanOut: units, using: &generator)
         }
-        bias?.prepare(shape: [units]) { Tensor(shape: [units]) }
+        bias?.prepare(shape: [units]) {
+            biasInitializer.tensor(shape: [units], fanIn: inputFeatures, fanOut: units, using: &generator)
+        }
         return outputSampleShape
     }
 

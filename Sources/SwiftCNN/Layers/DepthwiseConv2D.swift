@@ -14,7 +14,8 @@
 /// The kernel is stored `[kernelHeight, kernelWidth, channels, depthMultiplier]`, as in Keras, and starts
 /// Glorot-uniform with Keras's fans for that shape (fan-in `kernelHeight · kernelWidth · channels`, fan-out
 /// `kernelHeight · kernelWidth · depthMultiplier`, Keras's rule for any convolution kernel); the bias,
-/// `[channels · depthMultiplier]`, starts at zero.
+/// `[channels · depthMultiplier]`, starts at zero; ``kernelInitializer`` and ``biasInitializer`` change
+/// that, with the same fans.
 ///
 /// The forward pass splits the batch's output rows, the backward pass its samples, across
 /// ``Backend/threadCount`` threads. Parameter gradients are summed per thread and then combined in a
@@ -33,6 +34,10 @@ public final class DepthwiseConv2D: Layer {
     public let useBias: Bool
     /// The non-linearity applied to the output.
     public let activation: Activation
+    /// How the kernel's first value is drawn.
+    public let kernelInitializer: Initializer
+    /// How the bias's first value is drawn.
+    public let biasInitializer: Initializer
     /// The kernel, `[kernelHeight, kernelWidth, channels, depthMultiplier]`; empty until the layer is built.
     public let kernel: Parameter
     /// The bias, `[channels · depthMultiplier]` (empty until the layer is built), or nil when ``useBias``
@@ -64,14 +69,21 @@ public final class DepthwiseConv2D: Layer {
     ///   - depthMultiplier: The number of output channels per input channel.
     ///   - useBias: Whether a bias is added to each output channel.
     ///   - activation: The non-linearity applied to the output.
+    ///   - kernelInitializer: How the kernel's first value is drawn; see ``Initializer`` for the fans.
+    ///   - biasInitializer: How the bias's first value is drawn.
     public init(kernelSize: (height: Int, width: Int), strides: (height: Int, width: Int) = (1, 1),
                 padding: Padding = .valid, depthMultiplier: Int = 1, useBias: Bool = true,
-                activation: Activation = .linear) {
+                activation: Activation = .linear, kernelInitializer: Initializer = .glorotUniform,
+                biasInitializer: Initializer = .zeros) {
         precondition(kernelSize.height > 0 && kernelSize.width > 0,
                      "DepthwiseConv2D needs a positive kernel size, got \(kernelSize.height)×\(kernelSize.width)")
         precondition(strides.height > 0 && strides.width > 0,
                      "DepthwiseConv2D needs positive strides, got \(strides.height)×\(strides.width)")
         precondition(depthMultiplier > 0, "DepthwiseConv2D needs a positive depth multiplier, got \(depthMultiplier)")
+        precondition(kernelInitializer.problem == nil, "DepthwiseConv2D's kernel: \(kernelInitializer.problem ?? "")")
+        precondition(biasInitializer.problem == nil, "DepthwiseConv2D's bias: \(biasInitializer.problem ?? "")")
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
         self.kernelSize = kernelSize
         self.strides = strides
         self.padding = padding
@@ -93,10 +105,14 @@ public final class DepthwiseConv2D: Layer {
     ///   - depthMultiplier: The number of output channels per input channel.
     ///   - useBias: Whether a bias is added to each output channel.
     ///   - activation: The non-linearity applied to the output.
+    ///   - kernelInitializer: How the kernel's first value is drawn; see ``Initializer`` for the fans.
+    ///   - biasInitializer: How the bias's first value is drawn.
     public convenience init(kernelSize: Int, strides: Int = 1, padding: Padding = .valid, depthMultiplier: Int = 1,
-                            useBias: Bool = true, activation: Activation = .linear) {
+                            useBias: Bool = true, activation: Activation = .linear,
+                            kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
         self.init(kernelSize: (kernelSize, kernelSize), strides: (strides, strides), padding: padding,
-                  depthMultiplier: depthMultiplier, useBias: useBias, activation: activation)
+                  depthMultiplier: depthMultiplier, useBias: useBias, activation: activation,
+                  kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
     }
 
     /// - Throws: ``LayerError/incompatibleInput(layer:inputShape:expected:)`` unless `inputShape` is a
@@ -114,15 +130,17 @@ public final class DepthwiseConv2D: Layer {
         self.geometry = geometry
         let receptiveField = kernelSize.height * kernelSize.width
         let kernelShape = [kernelSize.height, kernelSize.width, geometry.channels, depthMultiplier]
-        let biasShape = [outputChannels], depthMultiplier = self.depthMultiplier
+        let biasShape = [outputChannels]
+        let fanIn = receptiveField * geometry.channels, fanOut = receptiveField * depthMultiplier
         self.kernelShape = kernelShape
         self.biasShape = biasShape
         outputSampleShape = [geometry.outputHeight, geometry.outputWidth, outputChannels]
         kernel.prepare(shape: kernelShape) {
-            Tensor(glorotUniform: kernelShape, fanIn: receptiveField * geometry.channels,
-                   fanOut: receptiveField * depthMultiplier, using: &generator)
+            kernelInitializer.tensor(shape: kernelShape, fanIn: fanIn, fanOut: fanOut, using: &generator)
         }
-        bias?.prepare(shape: biasShape) { Tensor(shape: biasShape) }
+        bias?.prepare(shape: biasShape) {
+            biasInitializer.tensor(shape: biasShape, fanIn: fanIn, fanOut: fanOut, using: &generator)
+        }
         return outputSampleShape
     }
 

@@ -30,15 +30,25 @@ extension Model {
     ///     same weights with statistics recomputed) to 86.7%.
     ///   - epsilon: The batch normalisations' epsilon: PyTorch's 1e-5 by default rather than Keras's 0.001,
     ///     with which the same 10-epoch run (seed 1) reached 88.7% against 89.8%.
+    ///   - kernelInitializer: How the kernels of the convolutions and of the classifier start: by default as
+    ///     PyTorch starts `Conv2d` and `Linear` (Kaiming-uniform with `a = √5`, uniform in ±1/√fanIn), since
+    ///     with the batch normalisations only the kernels' scale against Adam's steps matters, and PyTorch's
+    ///     smaller scale trains this network better than Glorot-uniform (see the README's figures).
+    ///   - biasInitializer: How the classifier's bias starts: zeros, as Keras starts it (PyTorch draws its
+    ///     ten values like the kernel's).
     /// - Throws: ``LayerError`` when the images are too small for two stride-2 stages.
     public static func resNet8(inputShape: [Int] = [28, 28, 1], classCount: Int = 10, seed: UInt64 = 0,
                                preprocessing: [Layer] = [], momentum: Float = 0.9,
-                               epsilon: Float = 1e-5) throws -> Model {
+                               epsilon: Float = 1e-5,
+                               kernelInitializer: Initializer = .varianceScaling(scale: 1 / 3, mode: .fanIn, distribution: .uniform),
+                               biasInitializer: Initializer = .zeros)
+        throws -> Model {
         func normalized(_ x: SymbolicTensor) -> SymbolicTensor {
             BatchNormalization(momentum: momentum, epsilon: epsilon)(x)
         }
         func convolution(_ x: SymbolicTensor, _ filters: Int, kernelSize: Int = 3, strides: Int = 1) -> SymbolicTensor {
-            Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: .same, useBias: false)(x)
+            Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: .same, useBias: false,
+                   kernelInitializer: kernelInitializer)(x)
         }
         func block(_ x: SymbolicTensor, _ filters: Int, strides: Int) -> SymbolicTensor {
             let residual = normalized(convolution(ReLU()(normalized(convolution(x, filters, strides: strides))), filters))
@@ -51,7 +61,8 @@ extension Model {
         x = block(x, 16, strides: 1)
         x = block(x, 32, strides: 2)
         x = block(x, 64, strides: 2)
-        let logits = Dense(units: classCount)(GlobalAveragePooling2D()(x))
+        let logits = Dense(units: classCount, kernelInitializer: kernelInitializer,
+                           biasInitializer: biasInitializer)(GlobalAveragePooling2D()(x))
         return try Model(inputs: input, outputs: logits, seed: seed)
     }
 }

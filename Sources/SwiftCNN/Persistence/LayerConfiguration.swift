@@ -40,6 +40,19 @@ private func checkedSlope(_ slope: Float) throws -> Float {
     return slope
 }
 
+/// `initializer`, or `standard` when there is none, unless it cannot draw values.
+private func checked(_ initializer: Initializer?, _ option: String, standard: Initializer) throws -> Initializer {
+    let initializer = initializer ?? standard
+    if let problem = initializer.problem { throw LayerConfigurationError("\(option): \(problem)") }
+    return initializer
+}
+
+/// `initializer`, or nil when it is `standard`: files of models with the default initializers stay as
+/// they were before layers had any other.
+private func saved(_ initializer: Initializer, unless standard: Initializer) -> Initializer? {
+    initializer == standard ? nil : initializer
+}
+
 extension Activation {
     /// Throws unless the activation is one a layer can apply.
     fileprivate func checked() throws -> Activation {
@@ -59,6 +72,10 @@ extension Conv2D: SavableLayer {
         public var padding: Padding
         public var useBias: Bool
         public var activation: Activation
+        /// Absent for Glorot-uniform.
+        public var kernelInitializer: Initializer?
+        /// Absent for zeros.
+        public var biasInitializer: Initializer?
     }
 
     public static var typeName: String { "conv2d" }
@@ -66,14 +83,17 @@ extension Conv2D: SavableLayer {
     public var configuration: Configuration {
         Configuration(filters: filters, kernelSize: [kernelSize.height, kernelSize.width],
                       strides: [strides.height, strides.width], padding: padding, useBias: useBias,
-                      activation: activation)
+                      activation: activation, kernelInitializer: saved(kernelInitializer, unless: .glorotUniform),
+                      biasInitializer: saved(biasInitializer, unless: .zeros))
     }
 
     public convenience init(configuration: Configuration) throws {
         self.init(filters: try checkedSize(configuration.filters, "filters"),
                   kernelSize: try checkedPair(configuration.kernelSize, "kernelSize"),
                   strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding,
-                  useBias: configuration.useBias, activation: try configuration.activation.checked())
+                  useBias: configuration.useBias, activation: try configuration.activation.checked(),
+                  kernelInitializer: try checked(configuration.kernelInitializer, "kernelInitializer", standard: .glorotUniform),
+                  biasInitializer: try checked(configuration.biasInitializer, "biasInitializer", standard: .zeros))
     }
 
     public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
@@ -93,20 +113,28 @@ extension DepthwiseConv2D: SavableLayer {
         public var depthMultiplier: Int
         public var useBias: Bool
         public var activation: Activation
+        /// Absent for Glorot-uniform.
+        public var kernelInitializer: Initializer?
+        /// Absent for zeros.
+        public var biasInitializer: Initializer?
     }
 
     public static var typeName: String { "depthwise_conv2d" }
 
     public var configuration: Configuration {
         Configuration(kernelSize: [kernelSize.height, kernelSize.width], strides: [strides.height, strides.width],
-                      padding: padding, depthMultiplier: depthMultiplier, useBias: useBias, activation: activation)
+                      padding: padding, depthMultiplier: depthMultiplier, useBias: useBias, activation: activation,
+                      kernelInitializer: saved(kernelInitializer, unless: .glorotUniform),
+                      biasInitializer: saved(biasInitializer, unless: .zeros))
     }
 
     public convenience init(configuration: Configuration) throws {
         self.init(kernelSize: try checkedPair(configuration.kernelSize, "kernelSize"),
                   strides: try checkedPair(configuration.strides, "strides"), padding: configuration.padding,
                   depthMultiplier: try checkedSize(configuration.depthMultiplier, "depthMultiplier"),
-                  useBias: configuration.useBias, activation: try configuration.activation.checked())
+                  useBias: configuration.useBias, activation: try configuration.activation.checked(),
+                  kernelInitializer: try checked(configuration.kernelInitializer, "kernelInitializer", standard: .glorotUniform),
+                  biasInitializer: try checked(configuration.biasInitializer, "biasInitializer", standard: .zeros))
     }
 
     public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {
@@ -125,17 +153,25 @@ extension Dense: SavableLayer {
         public var units: Int
         public var activation: Activation
         public var useBias: Bool
+        /// Absent for Glorot-uniform.
+        public var kernelInitializer: Initializer?
+        /// Absent for zeros.
+        public var biasInitializer: Initializer?
     }
 
     public static var typeName: String { "dense" }
 
     public var configuration: Configuration {
-        Configuration(units: units, activation: activation, useBias: useBias)
+        Configuration(units: units, activation: activation, useBias: useBias,
+                      kernelInitializer: saved(kernelInitializer, unless: .glorotUniform),
+                      biasInitializer: saved(biasInitializer, unless: .zeros))
     }
 
     public convenience init(configuration: Configuration) throws {
         self.init(units: try checkedSize(configuration.units, "units"),
-                  activation: try configuration.activation.checked(), useBias: configuration.useBias)
+                  activation: try configuration.activation.checked(), useBias: configuration.useBias,
+                  kernelInitializer: try checked(configuration.kernelInitializer, "kernelInitializer", standard: .glorotUniform),
+                  biasInitializer: try checked(configuration.biasInitializer, "biasInitializer", standard: .zeros))
     }
 
     public static func expectedTensorShapes(for configuration: Configuration, inputShape: [Int]) -> [String: [Int]]? {

@@ -18,6 +18,17 @@ extension Tensor {
         }
     }
 
+    /// Elements drawn from a normal distribution with mean 0 cut off at two standard deviations: a draw
+    /// beyond them is drawn again. Its standard deviation is therefore about 0.88 × `standardDeviation`.
+    public init(truncatedNormal shape: [Int], standardDeviation: Float, using generator: inout Xoshiro256) {
+        self.init(uninitializedShape: shape)
+        for index in 0..<count {
+            var draw = generator.nextStandardNormal()
+            while abs(draw) > 2 { draw = generator.nextStandardNormal() }
+            storage.pointer[index] = standardDeviation * draw
+        }
+    }
+
     /// Glorot (Xavier) uniform initialisation, Keras's default for `Dense` and `Conv2D` kernels:
     /// uniform in ±√(6 / (fanIn + fanOut)).
     public init(glorotUniform shape: [Int], fanIn: Int, fanOut: Int, using generator: inout Xoshiro256) {
