@@ -2,7 +2,7 @@ import CMPI
 import Glibc
 import SwiftCNN
 
-/// The processes of an `mpirun` job as a ``ProcessGroup`` for data-parallel training with Open MPI.
+/// The processes of an `mpirun` job as a `ProcessGroup` for data-parallel training with Open MPI.
 ///
 /// ```swift
 /// let group = try MPIProcessGroup()

@@ -40,17 +40,19 @@ struct DistributedTrainingTests {
         process.terminationHandler = { _ in ended.signal() }
         try process.run()
         // Read while it runs, so that a full pipe never blocks it.
-        var outputData = Data(), errorData = Data()
-        let readers = DispatchGroup()
-        DispatchQueue.global().async(group: readers) { outputData = output.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: readers) { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
+        final class Received: @unchecked Sendable {
+            var output = Data(), errors = Data()
+        }
+        let received = Received(), readers = DispatchGroup()
+        DispatchQueue.global().async(group: readers) { received.output = output.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: readers) { received.errors = errors.fileHandleForReading.readDataToEndOfFile() }
         guard ended.wait(timeout: .now() + seconds) == .success else {
             process.terminate()
             return nil
         }
         readers.wait()
-        return Run(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                   errors: String(decoding: errorData, as: UTF8.self))
+        return Run(status: process.terminationStatus, output: String(decoding: received.output, as: UTF8.self),
+                   errors: String(decoding: received.errors, as: UTF8.self))
     }
 
     func bits(of name: String, in file: SafeTensorsFile) throws -> [UInt32] {

@@ -100,7 +100,7 @@ private final class ThreadGroup: @unchecked Sendable {
         let reference = try Sequential(inputShape: [4], seed: 3) { Dense(units: 16, activation: .tanh); Dense(units: 3) }
         try model.fit(Self.data, epochs: 1, batchSize: 30, optimizer: SGD(learningRate: 0.5), accumulationSteps: 3,
                       verbosity: .quiet)
-        TrainingStep(model: reference, optimizer: SGD(learningRate: 0.5))
+        _ = TrainingStep(model: reference, optimizer: SGD(learningRate: 0.5))
             .computeGradients(inputs: Self.data.inputs, labels: .classes(Self.data.labels))
         for (trained, start) in zip(model.parameters, reference.parameters) {
             let expected = start.value.scalars.enumerated().map { $1 - 0.5 * start.gradient.scalars[$0] }

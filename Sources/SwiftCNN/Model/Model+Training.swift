@@ -32,8 +32,8 @@ extension Model {
     ///     the updates of the large one). Slice `k` draws its random numbers from a stream of its own (see
     ///     ``TrainingStep/train(batch:of:)``).
     ///   - processGroup: The processes of a data-parallel run, each calling `fit` with the same arguments:
-    ///     each global batch is split among them, rank 0's parameters and buffers are copied to all
-    ///     first, the gradients and metrics are summed in rank order, and validation is shared. With
+    ///     each global batch is split among them, rank 0's parameters, buffers, generators and shuffle
+    ///     seed are copied to all first, the gradients and metrics are summed in rank order, and validation is shared. With
     ///     one slice per process, N processes compute the weights one process computes with
     ///     `accumulationSteps` N, bit for bit (except the running statistics of ``BatchNormalization``,
     ///     which each process keeps for its own slices). Only rank 0 prints; callbacks run on every process.
@@ -77,7 +77,9 @@ extension Model {
         let batches = training.batchRanges(batchSize: batchSize)
         let stepsPerEpoch = batches.count
         var order = training.sampleOrder()
-        var generator = Xoshiro256(seed: shuffleSeed ?? seed).jumped()
+        // Every process shuffles as rank 0 does, or the slices would overlap.
+        var generator = Xoshiro256(seed: try processGroup.map { try $0.broadcast(shuffleSeed ?? seed) } ?? shuffleSeed ?? seed)
+            .jumped()
         for _ in 0..<initialEpoch {
             training.shuffle(&order, using: &generator)
         }

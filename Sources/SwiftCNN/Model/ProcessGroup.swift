@@ -48,20 +48,41 @@ extension ProcessGroup {
         }
     }
 
-    /// Sets every parameter and buffer of `model` to rank 0's values.
+    /// Sets every parameter, buffer and generator of `model` to rank 0's, so that the processes start
+    /// alike whatever they were built or loaded with.
     func broadcastState(of model: Model) throws {
         for parameter in model.parameters {
-            try broadcast(&parameter.value)
+            try parameter.value.withUnsafeMutableBufferPointer { try broadcast($0, from: 0) }
         }
         for layer in model.layers {
             var buffers = layer.buffers
             guard !buffers.isEmpty else { continue }
-            for name in buffers.keys.sorted() { try broadcast(&buffers[name]!) }
+            for name in buffers.keys.sorted() {
+                try buffers[name]!.withUnsafeMutableBufferPointer { try broadcast($0, from: 0) }
+            }
             layer.buffers = buffers
         }
+        var failure: Error?
+        for layer in model.layers {
+            layer.withEachGenerator { generator in
+                guard failure == nil else { return }
+                do {
+                    generator = Xoshiro256(state: try generator.state.map { try broadcast($0) })
+                } catch {
+                    failure = error
+                }
+            }
+        }
+        if let failure { throw failure }
     }
 
-    private func broadcast(_ tensor: inout Tensor) throws {
-        try tensor.withUnsafeMutableBufferPointer { try broadcast($0, from: 0) }
+    /// Rank 0's `value`, carried bit for bit as the bit patterns of two floats.
+    func broadcast(_ value: UInt64) throws -> UInt64 {
+        try withUnsafeTemporaryAllocation(of: Float.self, capacity: 2) { halves in
+            halves[0] = Float(bitPattern: UInt32(truncatingIfNeeded: value))
+            halves[1] = Float(bitPattern: UInt32(truncatingIfNeeded: value >> 32))
+            try broadcast(halves, from: 0)
+            return UInt64(halves[0].bitPattern) | UInt64(halves[1].bitPattern) << 32
+        }
     }
 }
