@@ -39,8 +39,8 @@ def main():
     parser.add_argument("--images", type=int, default=60000)
     parser.add_argument("--batch", type=int, default=64)
     # (per image, per step, parameters) measured on one process × one thread: see Distributed.md.
-    parser.add_argument("--reference", type=float, nargs=3, default=[0.0, 0.0, 121930])
-    parser.add_argument("--resnet8", type=float, nargs=3, default=[0.0, 0.0, 78042])
+    parser.add_argument("--reference", type=float, nargs=3, default=[0.50e-3, 0.1e-3, 121930])
+    parser.add_argument("--resnet8", type=float, nargs=3, default=[2.7e-3, 0.1e-3, 77754])
     parser.add_argument("--weak", action="store_true", help="batch grows with the machines: B = batch · N")
     arguments = parser.parse_args()
     for name, (per_image, per_step, parameters) in (("reference CNN", arguments.reference),

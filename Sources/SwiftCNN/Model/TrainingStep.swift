@@ -58,8 +58,13 @@ public final class TrainingStep {
     /// - Returns: What the batch measured, before the update.
     /// - Throws: ``TrainingError/nonFiniteLoss(epoch:batch:)`` (epoch and batch 0) when the loss is NaN or
     ///   infinite, and whatever ``gradientHook`` throws; the parameters are then left as they were.
+    ///
+    /// The whole batch is one slice: a step that splits batches (``accumulationSteps`` or a
+    /// ``processGroup``) trains with ``train(batch:of:)``, then ``applyGradients()``.
     @discardableResult
     public func run(inputs: Tensor, labels: Labels) throws -> BatchMetrics {
+        precondition(accumulationSteps == 1 && processGroup == nil,
+                     "TrainingStep.run trains one batch as a whole; a step that splits batches uses train(batch:of:)")
         let metrics = computeGradients(inputs: inputs, labels: labels)
         guard metrics.loss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: 0, batch: 0) }
         try gradientHook?(model.parameters)
