@@ -32,11 +32,12 @@ extension Model {
     ///     the updates of the large one). Slice `k` draws its random numbers from a stream of its own (see
     ///     ``TrainingStep/train(batch:of:)``).
     ///   - processGroup: The processes of a data-parallel run, each calling `fit` with the same arguments:
-    ///     each global batch is split among them, rank 0's parameters, buffers, generators and shuffle
-    ///     seed are copied to all first, the gradients and metrics are summed in rank order, and validation is shared. With
-    ///     one slice per process, N processes compute the weights one process computes with
-    ///     `accumulationSteps` N, bit for bit (except the running statistics of ``BatchNormalization``,
-    ///     which each process keeps for its own slices). Only rank 0 prints; callbacks run on every process.
+    ///     each global batch is split among them; rank 0's parameters, buffers, generators and shuffle
+    ///     seed are copied to all first; the gradients and metrics are summed in rank order; validation is
+    ///     shared. With one slice per process, N processes compute the weights one process computes with
+    ///     `accumulationSteps` N, bit for bit, on as many threads each (except the running statistics of
+    ///     ``BatchNormalization``, which each process keeps for its own slices). Only rank 0 prints;
+    ///     callbacks run on every process.
     ///   - verbosity: What to print (see ``Verbosity``).
     ///   - callbacks: Called at the start and end of the run, of each epoch and of each batch.
     /// - Throws: ``ActivationMemoryError`` before the first step when a batch's activations and their
