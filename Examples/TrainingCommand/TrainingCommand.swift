@@ -139,7 +139,8 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
             try train(processGroup: group)
         } catch {
             // The other processes would wait for this one: end the job, with the reason.
-            FileHandle.standardError.write(Data("\(Defaults.commandName) (process \(group.rank) of \(group.size)): \(error)\n".utf8))
+            let message = "\(Defaults.commandName) (process \(group.rank) of \(group.size)): \(error)\n"
+            FileHandle.standardError.write(Data(message.utf8))
             group.abort(status: 1)
         }
         group.finalize()
@@ -187,7 +188,8 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         let history = try model.fit(training, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
                                     schedule: learningRateSchedule(), validationSplit: validationSplit,
                                     shuffleSeed: checkpoint?.shuffleSeed, initialEpoch: checkpoint?.completedEpochs ?? 0,
-                                    accumulationSteps: accumulate, processGroup: group, verbosity: quiet ? .quiet : .automatic, callbacks: saver.map { [$0] } ?? [])
+                                    accumulationSteps: accumulate, processGroup: group,
+                                    verbosity: quiet ? .quiet : .automatic, callbacks: saver.map { [$0] } ?? [])
         let seconds = Date().timeIntervalSince(start)
         if let error = saver?.error { throw error }
 
