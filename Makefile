@@ -67,7 +67,8 @@ bench-serve: serve-build
 
 # Warnings are errors: a missing parameter doc or a broken symbol link fails the build (CI runs this).
 docs: dependencies
-	$(SWIFT) package generate-documentation --target SwiftCNN --target SwiftCNNVision --warnings-as-errors
+	$(SWIFT) package generate-documentation --target SwiftCNN --target SwiftCNNVision --target SwiftCNNDistributed \
+		--warnings-as-errors
 
 # Fails when a folder of Sources/SwiftCNN names a type of a folder above it (Documentation/Architecture.md).
 check-layering:

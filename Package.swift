@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "SwiftCNN", targets: ["SwiftCNN"]),
         .library(name: "SwiftCNNVision", targets: ["SwiftCNNVision"]),
+        .library(name: "SwiftCNNDistributed", targets: ["SwiftCNNDistributed"]),
         .executable(name: "mnist-train", targets: ["mnist-train"]),
         .executable(name: "mnist-predict", targets: ["mnist-predict"]),
         .executable(name: "fashion-resnet", targets: ["fashion-resnet"]),
@@ -45,6 +46,13 @@ let package = Package(
             pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev"]), .brew(["cairo"])]
         ),
+        // Open MPI, for SwiftCNNDistributed only: users of the SwiftCNN product never need it installed.
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]
+        ),
 
         .target(
             name: "CVectorKernels",
@@ -67,6 +75,10 @@ let package = Package(
             name: "SwiftCNNVision",
             dependencies: ["SwiftCNN", "CLibPNG", "CJPEGCodec", "CCairo"]
         ),
+        .target(
+            name: "SwiftCNNDistributed",
+            dependencies: ["SwiftCNN", "CMPI"]
+        ),
 
         // MARK: - Examples
 
@@ -76,6 +88,7 @@ let package = Package(
             dependencies: [
                 "SwiftCNN",
                 "SwiftCNNVision",
+                "SwiftCNNDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/TrainingCommand"
@@ -113,6 +126,13 @@ let package = Package(
             path: "Tests/DigitCheckSet"
         ),
 
+        // Run under mpirun by SwiftCNNDistributedTests.
+        .executableTarget(
+            name: "distributed-check",
+            dependencies: ["SwiftCNN", "SwiftCNNDistributed"],
+            path: "Tests/DistributedCheck"
+        ),
+
         .target(
             name: "TestSupport",
             dependencies: ["SwiftCNN"],
@@ -122,6 +142,10 @@ let package = Package(
             name: "SwiftCNNTests",
             dependencies: ["SwiftCNN", "TestSupport"],
             exclude: ["Fixtures", "References"]
+        ),
+        .testTarget(
+            name: "SwiftCNNDistributedTests",
+            dependencies: ["SwiftCNN", "TestSupport"]
         ),
         .testTarget(
             name: "SwiftCNNVisionTests",

@@ -9,7 +9,8 @@ if ! command -v swift >/dev/null; then
     exit 1
 fi
 
-packages=(libopenblas-dev libpng-dev libjpeg-dev libcairo2-dev zlib1g-dev pkg-config)
+# Open MPI for the SwiftCNNDistributed product and the examples' --distributed (mpirun comes with openmpi-bin).
+packages=(libopenblas-dev libpng-dev libjpeg-dev libcairo2-dev zlib1g-dev pkg-config libopenmpi-dev openmpi-bin)
 if [ "${WITH_FASHION_MNIST:-0}" = 1 ]; then
     packages+=(dataset-fashion-mnist)
 fi

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwiftCNN
+import SwiftCNNDistributed
 import SwiftCNNVision
 
 /// Trains a CNN on MNIST or Fashion-MNIST and reports its test accuracy: the command behind `mnist-train` and
@@ -21,8 +22,19 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Option(help: "Passes over the training set.")
     var epochs = Defaults.epochs
 
-    @Option(help: "Images per optimizer step.")
+    @Option(help: "Images per optimizer step: the global batch, however many slices and processes share it.")
     var batchSize = 64
+
+    @Option(help: "Split each batch into this many slices trained one after another, their gradients added before the update (gradient accumulation).")
+    var accumulate = 1
+
+    @Flag(help: """
+        Train as one process of an MPI job (mpirun -np N mnist-train --distributed): each batch is split \
+        among the processes, which give the weights one process gives with --accumulate N on as many \
+        threads as each process (the thread count changes the kernels' order of sums; mpirun binds each \
+        process to one core, so each computes on one thread by default). Only the first process prints and saves.
+        """)
+    var distributed = false
 
     @Option(help: "Adam's learning rate; the peak rate for the cosine and one-cycle schedules.")
     var learningRate: Float = 1e-3
@@ -106,6 +118,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     public func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard accumulate > 0 else { throw ValidationError("--accumulate must be positive") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
         guard (threads ?? 1) > 0 else { throw ValidationError("--threads must be positive") }
         guard (trainLimit ?? 1) > 0 else { throw ValidationError("--train-limit must be positive") }
@@ -120,6 +133,24 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     }
 
     public func run() throws {
+        guard distributed else { return try train(processGroup: nil) }
+        let group = try MPIProcessGroup()
+        do {
+            try train(processGroup: group)
+        } catch {
+            // The other processes would wait for this one: end the job, with the reason.
+            let message = "\(Defaults.commandName) (process \(group.rank) of \(group.size)): \(error)\n"
+            FileHandle.standardError.write(Data(message.utf8))
+            group.abort(status: 1)
+        }
+        group.finalize()
+    }
+
+    /// Trains, alone or as one of the processes of `group`.
+    private func train(processGroup group: MPIProcessGroup?) throws {
+        let primary = group?.isPrimary ?? true
+        let quiet = self.quiet || !primary
+        let noSave = self.noSave || !primary
         if !noSave { try checkSavePath() }
         if let threads { Backend.threadCount = Backend.cappedThreadCount(threads, warningAbout: "--threads") }
         let data = try MNIST(variant: dataset == .fashion ? .fashion : .digits,
@@ -143,6 +174,11 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
             print("\(data.variant.name): \(training.count) training images, \(data.test.count) test images")
             print(model.summary())
             if let checkpoint, let resume { print("resuming \(resume) after epoch \(checkpoint.completedEpochs)") }
+            if let group {
+                print("data-parallel over \(group.size) processes (MPI), \(accumulate) slice(s) of each batch per process")
+            } else if accumulate > 1 {
+                print("accumulating the gradients of \(accumulate) slices of each batch")
+            }
         }
 
         let start = Date()
@@ -152,14 +188,20 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         let history = try model.fit(training, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
                                     schedule: learningRateSchedule(), validationSplit: validationSplit,
                                     shuffleSeed: checkpoint?.shuffleSeed, initialEpoch: checkpoint?.completedEpochs ?? 0,
+                                    accumulationSteps: accumulate, processGroup: group,
                                     verbosity: quiet ? .quiet : .automatic, callbacks: saver.map { [$0] } ?? [])
         let seconds = Date().timeIntervalSince(start)
         if let error = saver?.error { throw error }
 
-        let (loss, accuracy) = model.evaluate(data.test)
+        let (loss, accuracy) = try group.map { try model.evaluate(data.test, processGroup: $0) } ?? model.evaluate(data.test)
+        guard primary else { return }
         print(String(format: "test loss: %.4f", loss))
         print(String(format: "test accuracy: %.2f%%", accuracy * 100))
         print(String(format: "training time: %.1f s", seconds))
+        if let group {
+            print(String(format: "in MPI collectives (waiting for the other processes included): %.2f s, %d operations",
+                         group.collectiveSeconds, group.collectiveCount))
+        }
         if !noSave {
             try ModelEvaluation(dataset: data.variant.name, accuracy: Double(accuracy), loss: Double(loss),
                                 sampleCount: data.test.count).record(inModelFileAt: URL(fileURLWithPath: save))

@@ -41,6 +41,10 @@ public final class Dropout: Layer {
         set { if let mask = newValue["mask"] { generator = mask } }
     }
 
+    public func withEachGenerator(_ body: (inout Xoshiro256) -> Void) {
+        body(&generator)
+    }
+
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
         inputShape
     }

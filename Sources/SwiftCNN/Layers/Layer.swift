@@ -51,6 +51,11 @@ public protocol Layer: AnyObject {
     /// Training checkpoints save their states, so that a resumed run draws what an uninterrupted one would.
     var generators: [String: Xoshiro256] { get set }
 
+    /// Calls `body` on each of ``Layer/generators`` in place, in a fixed order; by default through
+    /// ``Layer/generators``. Training whose batches are split into slices uses it to give every slice a
+    /// random stream of its own, so a layer with generators of its own overrides it to build no dictionary.
+    func withEachGenerator(_ body: (inout Xoshiro256) -> Void)
+
     /// Prepares the layer for inputs of `inputShape` (one sample, no batch dimension): checks the shape,
     /// gives each parameter its shape and returns the output shape. A parameter that holds no value of its
     /// shape yet gets initial values drawn from `generator` (see ``Parameter/prepare(shape:initialValue:)``);
@@ -79,6 +84,13 @@ extension Layer {
     public var generators: [String: Xoshiro256] {
         get { [:] }
         set {}
+    }
+
+    public func withEachGenerator(_ body: (inout Xoshiro256) -> Void) {
+        var states = generators
+        guard !states.isEmpty else { return }
+        for name in states.keys.sorted() { body(&states[name]!) }
+        generators = states
     }
 
     /// The number of scalars in ``buffers``: what summaries count as non-trainable parameters.

@@ -17,6 +17,10 @@ extension RandomAugmentationLayer {
         set { if let draws = newValue["draws"] { generator = draws } }
     }
 
+    public func withEachGenerator(_ body: (inout Xoshiro256) -> Void) {
+        body(&generator)
+    }
+
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
         try workspace.build(inputShape: inputShape, layer: name)
     }

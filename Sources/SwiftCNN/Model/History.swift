@@ -27,7 +27,7 @@ public struct EpochRecord: Equatable, Sendable {
     }
 }
 
-/// The per-epoch record of a training run, as ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
+/// The per-epoch record of a training run, as ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:accumulationSteps:processGroup:verbosity:callbacks:)``
 /// returns it.
 public struct History: Equatable, Sendable {
     /// One record per epoch trained, in order.

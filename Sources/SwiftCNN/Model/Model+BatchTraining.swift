@@ -1,7 +1,7 @@
 extension Model {
     /// Trains on one batch: the forward pass, the loss, the backward pass and one update by `optimizer`,
     /// exactly as each step of
-    /// ``fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
+    /// ``fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:accumulationSteps:processGroup:verbosity:callbacks:)``
     /// does. Keras calls this `train_on_batch`; it is for training loops of your own.
     ///
     /// ```swift

@@ -10,15 +10,21 @@ extension Model {
                      "evaluate got samples of shape \(data.sampleShape) for a model with input shape \(inputShape)")
         precondition(!data.isEmpty, "evaluate needs at least one sample")
         precondition(batchSize > 0, "evaluate needs a positive batch size, got \(batchSize)")
+        let measured = measure(data, batches: data.batchRanges(batchSize: batchSize)[...], loss: loss)
+        return (measured.loss, measured.accuracy)
+    }
+
+    /// What the model measures on the samples of `data` in `batches`, each a range of samples.
+    func measure(_ data: LabeledDataset, batches: ArraySlice<Range<Int>>, loss: Loss) -> BatchMetrics {
         var measured = BatchMetrics()
-        for range in data.batchRanges(batchSize: batchSize) {
+        for range in batches {
             let outputs = exclusively { forwardInSlices(data.inputs, samples: range) }
             let targets = data.targets.map { Labels.targets(LabeledDataset.samples(range, of: $0)) }
                 ?? Labels.classes(Array(data.labels[range]))
             measured += BatchMetrics(lossSum: Double(loss.value(predictions: outputs, labels: targets)) * Double(range.count),
                                      correctCount: targets.correctCount(of: outputs), sampleCount: range.count)
         }
-        return (measured.loss, measured.accuracy)
+        return measured
     }
 
     /// The model's outputs for `inputs` (`[N] + inputShape`) — the logits, for a classifier — computed in

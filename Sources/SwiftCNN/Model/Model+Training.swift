@@ -27,24 +27,38 @@ extension Model {
     ///   - shuffleSeed: The seed of the epoch shuffles; by default the model's ``seed``.
     ///   - initialEpoch: The number of epochs already trained, when resuming: training starts at this
     ///     epoch, with the shuffles and schedule an uninterrupted run would have reached.
+    ///   - accumulationSteps: Slices each global batch of `batchSize` samples is split into on this process,
+    ///     their gradients added up before one update (gradient accumulation: the memory of a smaller batch,
+    ///     the updates of the large one). Slice `k` draws its random numbers from a stream of its own (see
+    ///     ``TrainingStep/train(batch:of:)``).
+    ///   - processGroup: The processes of a data-parallel run, each calling `fit` with the same arguments:
+    ///     each global batch is split among them; rank 0's parameters, buffers, generators and shuffle
+    ///     seed are copied to all first; the gradients and metrics are summed in rank order; validation is
+    ///     shared. With one slice per process, N processes compute the weights one process computes with
+    ///     `accumulationSteps` N, bit for bit, on as many threads each (except the running statistics of
+    ///     ``BatchNormalization``, which each process keeps for its own slices). Only rank 0 prints;
+    ///     callbacks run on every process.
     ///   - verbosity: What to print (see ``Verbosity``).
     ///   - callbacks: Called at the start and end of the run, of each epoch and of each batch.
     /// - Throws: ``ActivationMemoryError`` before the first step when a batch's activations and their
     ///   gradients would take more than ``defaultActivationMemoryLimit``;
     ///   ``TrainingError/nonFiniteLoss(epoch:batch:)`` when a batch's loss is not finite; the
-    ///   parameters then hold the values from before that batch's update.
+    ///   parameters then hold the values from before that batch's update. Whatever `processGroup` throws
+    ///   when a process fails.
     @discardableResult
     public func fit(
         _ data: LabeledDataset, epochs: Int, batchSize: Int = 64, optimizer: Optimizer = Adam(),
         loss: Loss = SoftmaxCrossEntropy(), schedule: LearningRateSchedule? = nil,
         validationData: LabeledDataset? = nil, validationSplit: Double = 0, shuffleSeed: UInt64? = nil,
-        initialEpoch: Int = 0, verbosity: Verbosity = .automatic, callbacks: [TrainingCallback] = []
+        initialEpoch: Int = 0, accumulationSteps: Int = 1, processGroup: ProcessGroup? = nil,
+        verbosity: Verbosity = .automatic, callbacks: [TrainingCallback] = []
     ) throws -> History {
         precondition(data.sampleShape == inputShape,
                      "fit got samples of shape \(data.sampleShape) for a model with input shape \(inputShape)")
         precondition(data.targetShape.map { $0 == outputShape } ?? true,
                      "fit got targets of shape \(data.targetShape ?? []) for a model with output shape \(outputShape)")
         precondition(batchSize > 0, "fit needs a positive batch size, got \(batchSize)")
+        precondition(accumulationSteps > 0, "fit needs positive accumulationSteps, got \(accumulationSteps)")
         precondition(initialEpoch >= 0 && initialEpoch < epochs,
                      "fit needs 0 ≤ initialEpoch < epochs, got initialEpoch \(initialEpoch) and epochs \(epochs)")
         precondition(validationSplit >= 0 && validationSplit < 1,
@@ -64,12 +78,17 @@ extension Model {
         let batches = training.batchRanges(batchSize: batchSize)
         let stepsPerEpoch = batches.count
         var order = training.sampleOrder()
-        var generator = Xoshiro256(seed: shuffleSeed ?? seed).jumped()
+        // Every process shuffles as rank 0 does, or the slices would overlap.
+        var generator = Xoshiro256(seed: try processGroup.map { try $0.broadcast(shuffleSeed ?? seed) } ?? shuffleSeed ?? seed)
+            .jumped()
         for _ in 0..<initialEpoch {
             training.shuffle(&order, using: &generator)
         }
-        let step = TrainingStep(model: self, optimizer: optimizer, loss: loss)
-        let reporter = ProgressReporter(verbosity: verbosity, epochCount: epochs)
+        let step = TrainingStep(model: self, optimizer: optimizer, loss: loss, accumulationSteps: accumulationSteps,
+                                processGroup: processGroup)
+        try processGroup?.broadcastState(of: self)
+        let reporter = ProgressReporter(verbosity: processGroup?.isPrimary == false ? .quiet : verbosity,
+                                        epochCount: epochs)
         let observers: [TrainingCallback] = (reporter.map { [$0] } ?? []) + callbacks
         var history = History()
 
@@ -87,8 +106,7 @@ extension Model {
                             step: epoch * stepsPerEpoch + batch, stepsPerEpoch: stepsPerEpoch,
                             totalSteps: epochs * stepsPerEpoch))
                     }
-                    let labels = fillBatch(order[range], from: training)
-                    let batchMetrics = step.computeGradients(inputs: batchInputs, labels: labels)
+                    let batchMetrics = try step.train(batch: order[range], of: training)
                     guard batchMetrics.loss.isFinite else {
                         throw TrainingError.nonFiniteLoss(epoch: epoch, batch: batch)
                     }
@@ -106,14 +124,16 @@ extension Model {
                 var record = EpochRecord(epoch: epoch, loss: measured.loss, accuracy: measured.accuracy,
                                          learningRate: optimizer.learningRate, seconds: 0)
                 if let validation {
-                    let measured = evaluate(validation, loss: loss)
+                    let measured = try processGroup.map { try evaluate(validation, loss: loss, processGroup: $0) }
+                        ?? evaluate(validation, loss: loss)
                     record.validationLoss = measured.loss
                     record.validationAccuracy = measured.accuracy
                 }
                 record.seconds = clock.seconds
                 history.epochs.append(record)
                 let actions = observers.map { $0.onEpochEnd(record, model: self) }
-                if actions.contains(.stop) { break }
+                let stop = actions.contains(.stop)
+                if try processGroup.map({ try $0.any(stop) }) ?? stop { break }
             }
             for observer in observers { observer.onTrainingEnd(history, model: self) }
         }

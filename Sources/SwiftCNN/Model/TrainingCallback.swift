@@ -1,4 +1,4 @@
-/// Hooks into a training run: called by ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
+/// Hooks into a training run: called by ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:accumulationSteps:processGroup:verbosity:callbacks:)``
 /// at the start and end of the run, of each epoch and of each batch.
 ///
 /// Every method has a default implementation that does nothing, so a callback implements only what it
@@ -66,7 +66,7 @@ public struct BatchRecord: Equatable, Sendable {
     public var learningRate: Float
 }
 
-/// How much ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:verbosity:callbacks:)``
+/// How much ``Model/fit(_:epochs:batchSize:optimizer:loss:schedule:validationData:validationSplit:shuffleSeed:initialEpoch:accumulationSteps:processGroup:verbosity:callbacks:)``
 /// prints to standard output.
 public enum Verbosity: Equatable, Sendable {
     /// A progress bar when standard output is a terminal, one line per epoch otherwise (logs, pipes, CI).
