@@ -104,7 +104,7 @@ bench-gemm: dependencies
 # saves, so it is built first); any crash, sanitizer report, timeout or out-of-memory fails the target, leaving the input
 # that caused it in Fuzz/.results/<harness>/. Leak detection is off: the Swift runtime's caches read as leaks.
 FUZZ_SECONDS ?= 300
-FUZZ_HARNESSES := fuzz-model fuzz-idx fuzz-image fuzz-architecture
+FUZZ_HARNESSES := fuzz-model fuzz-idx fuzz-image fuzz-architecture fuzz-onnx
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing \
 	-Xcc -fsanitize=fuzzer-no-link,address
 
