@@ -46,7 +46,7 @@ extension Model {
     /// The model as an ONNX model of `opset`.
     func onnxModel(opset: Int) throws -> Onnx_ModelProto {
         guard let irVersion = Model.onnxIRVersions[opset] else { throw ONNXError.unsupportedOpset(opset) }
-        var graph = ONNXGraphBuilder(opset: opset)
+        var graph = ONNXGraphBuilder()
         var values = [ONNXValue(name: "input", shape: inputShape, channelsFirstImage: nil)]
         for (index, layer) in layers.enumerated() {
             guard let layer = layer as? ONNXExportable else {

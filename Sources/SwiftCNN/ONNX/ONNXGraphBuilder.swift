@@ -3,8 +3,6 @@ internal import ONNXProtobuf
 /// The graph of a model being exported to ONNX, built layer by layer: each layer adds its nodes and
 /// initializers under its own name (`conv2d`, `dense_1`), so the graph reads like the model's summary.
 struct ONNXGraphBuilder {
-    /// The operator set the graph is written for.
-    let opset: Int
     private(set) var nodes: [Onnx_NodeProto] = []
     private(set) var initializers: [Onnx_TensorProto] = []
     /// The name of the layer being exported: nodes and initializers are named after it.
@@ -13,10 +11,6 @@ struct ONNXGraphBuilder {
     var outputShape: [Int] = []
     /// The names given so far, to nodes (and their outputs) and initializers.
     private var names: Set<String> = ["input"]
-
-    init(opset: Int) {
-        self.opset = opset
-    }
 
     /// Adds a float initializer named `<layer>.<name>` and returns its name.
     mutating func constant(_ name: String, _ tensor: Tensor) -> String {
