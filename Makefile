@@ -46,9 +46,12 @@ demo: build
 # references. The tests also read Fashion-MNIST, which Debian packages.
 # Then mnist-serve's HTTP tests, which start the real server; built without -enable-testing (they import
 # nothing @testable), so that serve-build reuses the same build instead of compiling it all again.
+# The ONNX tests check exports with onnx's checker and ONNX Runtime and export PyTorch networks, in a
+# pinned virtual env (Scripts/ONNX/setup-venv.sh, installed once) whose python they are given.
 test:
-	@WITH_FASHION_MNIST=1 Scripts/install-dependencies.sh
-	$(SWIFT) test -c release -Xswiftc -enable-testing
+	@WITH_FASHION_MNIST=1 WITH_ONNX=1 Scripts/install-dependencies.sh
+	@Scripts/ONNX/setup-venv.sh > /dev/null
+	SWIFTCNN_ONNX_PYTHON="$(CURDIR)/Scripts/ONNX/.venv/bin/python" $(SWIFT) test -c release -Xswiftc -enable-testing
 	$(SWIFT) test -c release --disable-testable-imports --package-path $(SERVE_DIR)
 
 # `make serve ARGS="--port 0 --host 0.0.0.0"` passes options on (mnist-serve --help lists them).
@@ -102,7 +105,7 @@ bench-gemm: dependencies
 # saves, so it is built first); any crash, sanitizer report, timeout or out-of-memory fails the target, leaving the input
 # that caused it in Fuzz/.results/<harness>/. Leak detection is off: the Swift runtime's caches read as leaks.
 FUZZ_SECONDS ?= 300
-FUZZ_HARNESSES := fuzz-model fuzz-idx fuzz-image fuzz-architecture
+FUZZ_HARNESSES := fuzz-model fuzz-idx fuzz-image fuzz-architecture fuzz-onnx
 FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing \
 	-Xcc -fsanitize=fuzzer-no-link,address
 

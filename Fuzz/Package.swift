@@ -29,6 +29,11 @@ let package = Package(
             name: "fuzz-image",
             dependencies: ["FuzzSupport", .product(name: "SwiftCNNVision", package: "SwiftCNN")]
         ),
+        // ONNX files, imported as models
+        .executableTarget(
+            name: "fuzz-onnx",
+            dependencies: ["FuzzSupport", .product(name: "SwiftCNN", package: "SwiftCNN")]
+        ),
         // the architecture JSON of model files
         .executableTarget(
             name: "fuzz-architecture",

@@ -2,7 +2,8 @@
 """Fails when a file of Sources/SwiftCNN names a type declared in a folder it may not depend on.
 
 The house of layers (Documentation/Architecture.md), lowest first: BLAS → Tensor → Kernels →
-Layers, Losses, Optimizers → Model → Persistence (model files, checkpoints, weight import).
+Layers, Losses, Optimizers → Model → Persistence (model files, checkpoints, weight import) → ONNX
+(export and import of ONNX graphs, which converts weights with Persistence's PyTorch layouts).
 FileFormats (safetensors, atomic writes) and Data (IDX, gzip, MNIST, datasets) stand beside the
 stack: they use BLAS and Tensor only (Data also reads and writes files through FileFormats), and the
 levels above may use them. A folder may use its own
@@ -26,6 +27,7 @@ LOWER = {
     "Optimizers": {"BLAS", "Tensor", "Kernels", "Layers", "Losses"},
     "Model": {"BLAS", "Tensor", "Kernels", "Layers", "Losses", "Optimizers", "Data"},
     "Persistence": {"BLAS", "Tensor", "Kernels", "Layers", "Losses", "Optimizers", "Data", "Model", "FileFormats"},
+    "ONNX": {"BLAS", "Tensor", "Kernels", "Layers", "Losses", "Optimizers", "Data", "Model", "FileFormats", "Persistence"},
 }
 
 DECLARATION = re.compile(

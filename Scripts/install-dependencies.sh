@@ -14,6 +14,10 @@ packages=(libopenblas-dev libpng-dev libjpeg-dev libcairo2-dev zlib1g-dev pkg-co
 if [ "${WITH_FASHION_MNIST:-0}" = 1 ]; then
     packages+=(dataset-fashion-mnist)
 fi
+# The ONNX tests' virtual env (Scripts/ONNX/setup-venv.sh) needs Python's venv module.
+if [ "${WITH_ONNX:-0}" = 1 ]; then
+    packages+=(python3 python3-venv)
+fi
 # The fuzzers' seed corpora are written by a Python script (Fuzz/Scripts/make-seeds.py).
 if [ "${WITH_FUZZING:-0}" = 1 ]; then
     packages+=(python3)

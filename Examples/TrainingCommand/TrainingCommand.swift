@@ -115,6 +115,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Option(help: "Continue the run saved in this file, up to --epochs epochs in all; give the other flags as before.")
     var resume: String?
 
+    @Option(help: "After training, also write the model to this ONNX file (opset 13), which ONNX Runtime runs with the same outputs.")
+    var exportOnnx: String?
+
     public func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
@@ -151,7 +154,8 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         let primary = group?.isPrimary ?? true
         let quiet = self.quiet || !primary
         let noSave = self.noSave || !primary
-        if !noSave { try checkSavePath() }
+        if !noSave { try checkOutputPath(save, flag: "--save") }
+        if primary, let exportOnnx { try checkOutputPath(exportOnnx, flag: "--export-onnx") }
         if let threads { Backend.threadCount = Backend.cappedThreadCount(threads, warningAbout: "--threads") }
         let data = try MNIST(variant: dataset == .fashion ? .fashion : .digits,
                              directory: dataDir.map { URL(fileURLWithPath: $0) })
@@ -207,6 +211,10 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
                                 sampleCount: data.test.count).record(inModelFileAt: URL(fileURLWithPath: save))
             if !quiet { print("model saved to \(save)") }
         }
+        if let exportOnnx {
+            try model.exportONNX(to: URL(fileURLWithPath: exportOnnx))
+            if !quiet { print("ONNX model written to \(exportOnnx)") }
+        }
 
         if let plots {
             let directory = URL(fileURLWithPath: plots, isDirectory: true)
@@ -261,20 +269,20 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         }
     }
 
-    /// Fails before training when the model could not be saved where --save says: a directory that does
-    /// not exist or cannot be written, or a directory in place of the file.
-    private func checkSavePath() throws {
-        let url = URL(fileURLWithPath: save)
+    /// Fails before training when the model could not be written where `flag` (--save, --export-onnx) says:
+    /// a directory that does not exist or cannot be written, or a directory in place of the file.
+    private func checkOutputPath(_ path: String, flag: String) throws {
+        let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Failure(description: "--save \(save): the directory \(directory) does not exist; create it first")
+            throw Failure(description: "\(flag) \(path): the directory \(directory) does not exist; create it first")
         }
         guard FileManager.default.isWritableFile(atPath: directory) else {
-            throw Failure(description: "--save \(save): the directory \(directory) cannot be written to")
+            throw Failure(description: "\(flag) \(path): the directory \(directory) cannot be written to")
         }
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw Failure(description: "--save \(save) is a directory; name a file to save the model in")
+            throw Failure(description: "\(flag) \(path) is a directory; name a file to write the model to")
         }
     }
 

@@ -4,8 +4,9 @@ ones, and some larger than 1 MB (a damaged gzip's trailer, for one, only matters
 
     make-seeds.py CORPUS_DIR MNIST_TRAIN
 
-CORPUS_DIR gets one folder per harness (model, idx, image, architecture). MNIST_TRAIN is the built
-mnist-train executable: the model seeds are files it saves, so they follow the current format.
+CORPUS_DIR gets one folder per harness (model, idx, image, architecture, onnx). MNIST_TRAIN is the built
+mnist-train executable: the model seeds are files it saves (and the ONNX file it exports), so they follow
+the current format.
 """
 import gzip
 import json
@@ -120,7 +121,9 @@ with tempfile.TemporaryDirectory() as data:
     saved = {}
     # The reference CNN's checkpoint (weights and Adam's two moments: about 1.5 MB), with and without
     # its Normalization layer.
-    for name, flags in [("checkpoint.safetensors", []), ("checkpoint-raw-pixels.safetensors", ["--no-standardize"])]:
+    onnx_path = os.path.join(data, "reference-cnn.onnx")
+    for name, flags in [("checkpoint.safetensors", ["--export-onnx", onnx_path]),
+                        ("checkpoint-raw-pixels.safetensors", ["--no-standardize"])]:
         path = os.path.join(data, name)
         subprocess.run([mnist_train, "--data-dir", data, "--epochs", "1", "--quiet", "--threads", "1",
                         "--save", path] + flags, check=True, stdout=subprocess.DEVNULL)
@@ -128,6 +131,22 @@ with tempfile.TemporaryDirectory() as data:
             saved[name] = f.read()
         write("model", name, saved[name])
     metadata = safetensors_metadata(os.path.join(data, "checkpoint.safetensors"))
+    with open(onnx_path, "rb") as f:
+        saved_onnx = {"reference-cnn.onnx": f.read()}
+
+# --- ONNX files: SwiftCNN's export and PyTorch's, whole and damaged ------------------------------
+
+onnx_fixtures = os.path.join(root, "Tests", "SwiftCNNTests", "Fixtures", "ONNX")
+for name in sorted(os.listdir(onnx_fixtures)):
+    if name.endswith(".onnx"):
+        with open(os.path.join(onnx_fixtures, name), "rb") as f:
+            saved_onnx[name] = f.read()
+for name, content in saved_onnx.items():
+    write("onnx", name, content)
+    flipped = bytearray(content)
+    flipped[len(content) // 3] ^= 0x41
+    write("onnx", "flipped-" + name, bytes(flipped))
+    write("onnx", "truncated-" + name, content[: len(content) // 2])
 
 for name, content in saved.items():
     # Damaged copies: a byte flipped in the header, and the file cut short.

@@ -90,29 +90,22 @@ extension Model {
         for (index, layer) in layers.enumerated() {
             if layer is Flatten {
                 let shape = index == 0 ? inputShape : layerOutputShapes[index - 1]
-                pendingFeatureOrder = framework == .pyTorch && shape.count == 3 ? Model.channelsFirstOrder(shape) : nil
+                pendingFeatureOrder = framework == .pyTorch && shape.count == 3 ? channelsFirstOrder(ofImage: shape) : nil
             }
             guard !layer.parameters.isEmpty else { continue }
             let group = groupOrder[targetIndex]
             targetIndex += 1
             var importer = WeightGroup(file: file, group: group, names: groups[group] ?? [:])
+            var consumesFeatureOrder = false
             switch (layer, framework) {
-            case let (conv as Conv2D, .pyTorch):
-                let kernel = conv.kernel.value.shape
-                let weight = try importer.take("weight", shape: [kernel[3], kernel[2], kernel[0], kernel[1]])
-                assignments.append(({ conv.kernel.value = $0 }, weight.permuted(axes: [2, 3, 1, 0])))
-                if let bias = conv.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
-            case let (dense as Dense, .pyTorch):
-                let kernel = dense.kernel.value.shape
-                var value = try importer.take("weight", shape: [kernel[1], kernel[0]]).transposed()
-                if let order = pendingFeatureOrder { value = Model.gatheringRows(of: value, order) }
-                assignments.append(({ dense.kernel.value = $0 }, value))
-                if let bias = dense.bias { assignments.append(({ bias.value = $0 }, try importer.take("bias", shape: bias.value.shape))) }
-                pendingFeatureOrder = nil
             case let (layer as PyTorchWeightLayout, .pyTorch):
                 for weight in layer.pyTorchWeights {
                     let parameter = weight.parameter
-                    let value = weight.convert(try importer.take(weight.name, shape: weight.shape))
+                    var value = weight.convert(try importer.take(weight.name, shape: weight.shape))
+                    if weight.rowsAreInputFeatures, let order = pendingFeatureOrder {
+                        value = value.gatheringRows(order)
+                        consumesFeatureOrder = true
+                    }
                     assignments.append(({ parameter.value = $0 }, value))
                 }
             case let (normalization as BatchNormalization, _):
@@ -120,7 +113,7 @@ extension Model {
                     ? ["weight", "bias", "running_mean", "running_var"] : ["gamma", "beta", "moving_mean", "moving_variance"]
                 let shape = normalization.gamma.value.shape
                 var values = try names.map { try importer.take($0, shape: shape) }
-                if let order = pendingFeatureOrder { values = values.map { Model.gatheringRows(of: $0, order) } }
+                if let order = pendingFeatureOrder { values = values.map { $0.gatheringRows(order) } }
                 assignments.append(({ normalization.gamma.value = $0 }, values[0]))
                 assignments.append(({ normalization.beta.value = $0 }, values[1]))
                 assignments.append(({ normalization.runningMean = $0 }, values[2]))
@@ -131,6 +124,7 @@ extension Model {
                 }
             }
             try importer.checkAllTaken()
+            if consumesFeatureOrder { pendingFeatureOrder = nil }
         }
         for (assign, value) in assignments { assign(value) }
     }
@@ -152,31 +146,6 @@ extension Model {
                 throw ModelFileError.unexpectedTensor(file: file.source, tensor: extra)
             }
         }
-    }
-
-    /// For each feature of a channels-last flattening of `[H, W, C]`, the index of the same feature in a
-    /// channels-first flattening.
-    private static func channelsFirstOrder(_ shape: [Int]) -> [Int] {
-        let (height, width, channels) = (shape[0], shape[1], shape[2])
-        var order: [Int] = []
-        order.reserveCapacity(height * width * channels)
-        for h in 0..<height {
-            for w in 0..<width {
-                for c in 0..<channels { order.append((c * height + h) * width + w) }
-            }
-        }
-        return order
-    }
-
-    /// The rows of `tensor` (its first axis) in the order `rows` gives: row `i` of the result is row
-    /// `rows[i]` of `tensor`.
-    private static func gatheringRows(of tensor: Tensor, _ rows: [Int]) -> Tensor {
-        let width = tensor.count / max(tensor.shape[0], 1)
-        let source = tensor.scalars
-        var result = [Float]()
-        result.reserveCapacity(tensor.count)
-        for row in rows { result.append(contentsOf: source[(row * width)..<((row + 1) * width)]) }
-        return Tensor(shape: tensor.shape, scalars: result)
     }
 
     /// Whether `a` sorts before `b` when runs of digits compare as numbers: `2` before `10`, `layer2` before
