@@ -28,10 +28,8 @@ Written to OUT_DIR:
   pytorch-NAME-outputs.safetensors     `logits`, F32 [N, 10]: PyTorch's outputs for those images (pixels / 255)
 """
 import argparse
-import json
 import os
 import pathlib
-import struct
 import sys
 
 import numpy as np
@@ -41,37 +39,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Benchmarks" / "Peers"))
 import networks  # noqa: E402
 from image_datasets import read_idx  # noqa: E402
+from fixture_files import read_safetensors, write_safetensors  # noqa: E402
 
 NETWORKS = ["reference", "resnet8", "pytorch-examples"]
-
-
-def read_safetensors(path):
-    """The tensors of a safetensors file, as numpy arrays (F32 and I64 only, as these fixtures hold)."""
-    data = pathlib.Path(path).read_bytes()
-    size = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + size])
-    kinds = {"F32": "<f4", "I64": "<i8"}
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = entry["data_offsets"]
-        tensors[name] = np.frombuffer(data[8 + size + start:8 + size + end], dtype=kinds[entry["dtype"]]).reshape(entry["shape"])
-    return tensors
-
-
-def write_safetensors(path, tensors, metadata):
-    """Writes numpy arrays in the safetensors format."""
-    kinds = {np.dtype("float32"): "F32", np.dtype("uint8"): "U8"}
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, array in tensors.items():
-        blob = np.ascontiguousarray(array).tobytes()
-        header[name] = {"dtype": kinds[array.dtype], "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
-        blobs.append(blob)
-        offset += len(blob)
-    encoded = json.dumps(header, separators=(",", ":")).encode()
-    encoded += b" " * (-len(encoded) % 8)
-    pathlib.Path(path).write_bytes(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
 
 
 # ResNet-8 computes its 'same' padding from the image's size (x.shape[2]): traced as it is, the exporter writes

@@ -9,12 +9,17 @@ import TestSupport
 private let measuredFixtures = ProcessInfo.processInfo.environment["SWIFTCNN_ONNX_FIXTURES"].map { URL(fileURLWithPath: $0) }
 private let fixtureDirectory = measuredFixtures ?? onnxFixture("")
 
+/// The MNIST test images of `directory`'s `mnist-test-images.safetensors`, `[N, 28, 28, 1]`, pixels / 255.
+private func fixtureImages(in directory: URL) throws -> Tensor {
+    let bytes = try SafeTensorsFile(contentsOf: directory.appendingPathComponent("mnist-test-images.safetensors")).tensor(named: "images")
+    return Tensor(shape: bytes.shape + [1], scalars: bytes.scalars.map { $0 / 255 })
+}
+
 /// Imports `pytorch-NAME.onnx` of `directory` and compares the model's outputs on the images there with
 /// PyTorch's: logits within 1e-4, probabilities within 1e-5, and the same class for every image.
 private func expectPyTorchsOutputs(_ name: String, in directory: URL) throws {
     let model = try Model(onnx: directory.appendingPathComponent("pytorch-\(name).onnx"))
-    let bytes = try SafeTensorsFile(contentsOf: directory.appendingPathComponent("mnist-test-images.safetensors")).tensor(named: "images")
-    let images = Tensor(shape: bytes.shape + [1], scalars: bytes.scalars.map { $0 / 255 })
+    let images = try fixtureImages(in: directory)
     let expected = try SafeTensorsFile(contentsOf: directory.appendingPathComponent("pytorch-\(name)-outputs.safetensors"))
         .tensor(named: "logits")
     #expect(model.inputShape == [28, 28, 1])
@@ -26,6 +31,23 @@ private func expectPyTorchsOutputs(_ name: String, in directory: URL) throws {
     print("ONNX import of PyTorch's \(name): \(identical) of \(images.shape[0]) classes identical, largest logit difference \(logitDifference), largest probability difference \(probabilityDifference)")
     #expect(logitDifference <= 1e-4, "\(name)")
     #expect(probabilityDifference <= 1e-5, "\(name)")
+    #expect(identical == images.shape[0], "\(name)")
+}
+
+/// Imports `keras-NAME.onnx` (Keras 3's export through tf2onnx, Scripts/ONNX/make-keras-fixtures.py) and
+/// compares the model's outputs on the fixture images with Keras's probabilities: within 1e-5, and the same
+/// class for every image.
+private func expectKerasOutputs(_ name: String) throws {
+    let model = try Model(onnx: onnxFixture("keras-\(name).onnx"))
+    let images = try fixtureImages(in: onnxFixture(""))
+    let expected = try SafeTensorsFile(contentsOf: onnxFixture("keras-\(name)-outputs.safetensors")).tensor(named: "probabilities")
+    #expect(model.inputShape == [28, 28, 1])
+    let probabilities = model(images)
+    #expect(probabilities.shape == expected.shape)
+    let difference = largestAbsoluteDifference(probabilities, expected)
+    let identical = zip(rowClasses(probabilities), rowClasses(expected)).filter { $0 == $1 }.count
+    print("ONNX import of Keras's \(name): \(identical) of \(images.shape[0]) classes identical, largest probability difference \(difference)")
+    #expect(difference <= 1e-5, "\(name)")
     #expect(identical == images.shape[0], "\(name)")
 }
 
@@ -41,6 +63,22 @@ private func expectPyTorchsOutputs(_ name: String, in directory: URL) throws {
         #expect(model.layers.map(\.name) == ["conv2d", "relu", "max_pooling2d", "conv2d", "relu", "max_pooling2d", "flatten",
                                               "dense", "relu", "dense"])
         #expect(model.isChain)
+    }
+
+    @Test(arguments: ["reference", "resnet8"])
+    func kerasExportsGiveKerasOutputs(network: String) throws {
+        try expectKerasOutputs(network)
+    }
+
+    @Test func kerasDenseLayersTakeTheirBiasFromTheAddAfterMatMul() throws {
+        // tf2onnx writes the input's move to channels-first as a Reshape (one channel), Flatten as
+        // Shape → Gather → Cast → Slice → Concat → Cast → Reshape, and each Dense as MatMul + Add.
+        let model = try Model(onnx: onnxFixture("keras-reference.onnx"))
+        #expect(model.layers.map(\.name) == ["conv2d", "relu", "max_pooling2d", "conv2d", "relu", "max_pooling2d", "flatten",
+                                              "dense", "relu", "dense", "softmax"])
+        #expect(model.isChain)
+        // Keras's count for networks.py's reference CNN: 320 + 18,496 + 102,464 + 650.
+        #expect(model.parameterCount == 121_930)
     }
 
     @Test(.enabled(if: onnxPython != nil && onnxMNISTDirectory != nil, "needs SWIFTCNN_ONNX_PYTHON and MNIST_DIR"))
@@ -137,6 +175,31 @@ private func importing(_ proto: Onnx_ModelProto) throws -> Model {
         proto.graph.initializer[index].rawData = Data(count: 9 * 2 * 4)
         #expect(throws: ONNXError.malformedNode(file: "test.onnx", node: "dense", operator: "Gemm",
                                                 reason: "its weight [9, 2] does not take 8 features")) {
+            try importing(proto)
+        }
+    }
+
+    @Test func anAddOfAConstantThatIsNotADenseBiasIsRefused() throws {
+        var proto = try Onnx_ModelProto(serializedBytes: Data(contentsOf: onnxFixture("keras-reference.onnx")))
+        let add = try #require(proto.graph.node.first { $0.opType == "Add" && $0.name.contains("dense2") })
+        let bias = try #require(proto.graph.initializer.firstIndex { $0.name == add.input[1] })
+        proto.graph.initializer[bias].dims = [5]
+        proto.graph.initializer[bias].rawData = Data(count: 5 * 4)
+        #expect(throws: ONNXError.unsupportedAttribute(
+            file: "test.onnx", node: add.name, operator: "Add", attribute: "input 1",
+            reason: "SwiftCNN imports Add of a constant only as the bias [units] of the MatMul whose result it alone reads")) {
+            try importing(proto)
+        }
+    }
+
+    @Test func aReshapeOfAnImageThatMovesMoreThanAxesOfSizeOneIsRefused() throws {
+        var proto = try Onnx_ModelProto(serializedBytes: Data(contentsOf: onnxFixture("keras-reference.onnx")))
+        let reshape = try #require(proto.graph.node.first { $0.opType == "Reshape" })
+        let shape = try #require(proto.graph.initializer.firstIndex { $0.name == reshape.input[1] })
+        proto.graph.initializer[shape].rawData = Data([-1, 1, 784, 1].flatMap { (value: Int64) in withUnsafeBytes(of: value.littleEndian, Array.init) })
+        #expect(throws: ONNXError.unsupportedAttribute(
+            file: "test.onnx", node: reshape.name, operator: "Reshape", attribute: "shape",
+            reason: "SwiftCNN imports Reshape of an image to [N, features], or to its shape with axes of size 1 moved, not to [-1, 1, 784, 1]")) {
             try importing(proto)
         }
     }

@@ -15,14 +15,16 @@ extension Model {
     /// first); its outputs are the graph's (logits, for PyTorch's classifiers). Operators become layers:
     /// `Conv` a ``Conv2D`` (one group) or a ``DepthwiseConv2D`` (one group per channel), with strides, pads
     /// that place the window as `valid` or `same` padding does (a zero `Pad` before it counts), dilations 1;
-    /// `Gemm` (any `transB`, `alpha` and `beta` 1) and `MatMul` by a constant a ``Dense``; `MaxPool`
+    /// `Gemm` (any `transB`, `alpha` and `beta` 1) and `MatMul` by a constant a ``Dense`` (taking as its
+    /// bias the `Add` of a constant `[units]` that alone reads it, as tf2onnx writes Keras's `Dense`); `MaxPool`
     /// (`ceil_mode` 0) a ``MaxPool2D``; `AveragePool` an ``AveragePool2D``; `GlobalAveragePool` and
     /// `ReduceMean` over height and width a ``GlobalAveragePooling2D``; `BatchNormalization` a
     /// ``BatchNormalization``; `Relu`, `LeakyRelu`, `Sigmoid`, `Tanh` and `Softmax` the layers of those
     /// names; `Add` an ``Add``; `Concat` along the channels a ``Concatenate``; `Flatten`, `Reshape` to
     /// `[N, F]` with a constant shape and `Squeeze` a ``Flatten`` (the first ``Dense`` after it takes
-    /// PyTorch's channels-first feature order); `Transpose` of the image axes, `Identity` and `Dropout`
-    /// nothing. Weights come from initializers and `Constant` nodes.
+    /// PyTorch's channels-first feature order); `Transpose` of the image axes, `Reshape` of an image that
+    /// moves only axes of size 1, `Identity` and `Dropout` nothing; `Shape` and the arithmetic on
+    /// constants after it are computed once. Weights come from initializers and `Constant` nodes.
     ///
     /// - Parameter url: The ONNX file.
     /// - Throws: ``ONNXError/unreadableFile(file:reason:)`` for a file that is not an ONNX model;

@@ -1,11 +1,33 @@
 internal import ONNXProtobuf
 
 // Operators on constants only, which exporters leave in a graph to compute shapes and pads (PyTorch's
-// `F.pad` writes its pads as ConstantOfShape → Concat → Reshape → Slice → Transpose → Reshape → Cast):
-// the importer computes them once, so the layer that reads the result sees a constant.
+// `F.pad` writes its pads as ConstantOfShape → Concat → Reshape → Slice → Transpose → Reshape → Cast;
+// tf2onnx writes Keras's `Flatten` as Shape → Gather → Cast → Slice → Concat → Cast → Reshape): the
+// importer computes them once, so the layer that reads the result sees a constant.
 extension ONNXImporter {
     /// The operators folded when all their inputs are constants.
-    static let foldedOperators: Set<String> = ["Cast", "ConstantOfShape", "Concat", "Reshape", "Slice", "Transpose"]
+    static let foldedOperators: Set<String> = ["Cast", "ConstantOfShape", "Concat", "Gather", "Reshape", "Slice", "Transpose"]
+
+    /// The size that stands for the batch in the shapes `Shape` gives: it is not known when the graph is
+    /// read, and as `-1` a `Reshape` to that shape keeps the batch.
+    static let batchSize = -1
+
+    /// `Shape` of a computed tensor: its ONNX shape, the batch as ``batchSize``.
+    func shape(_ node: Onnx_NodeProto) throws -> ONNXConstant {
+        let input = try value(node, 0)
+        let attributes = try attributes(node, allowed: ["start", "end"])
+        let dimensions: [Int]
+        switch input.layout {
+        case let .image(axes): dimensions = axes.map { input.shape[$0] }
+        case .pooled: dimensions = [input.shape[0], 1, 1]
+        case .features: dimensions = input.shape
+        }
+        let shape = [ONNXImporter.batchSize] + dimensions
+        func clamped(_ index: Int) -> Int { Swift.min(Swift.max(index < 0 ? index + shape.count : index, 0), shape.count) }
+        let start = clamped(attributes.integer("start", default: 0)), end = clamped(attributes.integer("end", default: shape.count))
+        let selected = start < end ? Array(shape[start..<end]) : []
+        return ONNXConstant(shape: [selected.count], integers: selected)
+    }
 
     /// The most values a folded constant may have.
     static let largestFoldedConstant = 1 << 24
@@ -56,6 +78,8 @@ extension ONNXImporter {
         case "Slice":
             _ = try attributes(node, allowed: [])
             return try sliced(first, inputs.dropFirst().map { $0?.integers }, node)
+        case "Gather":
+            return try gathered(first, indices: inputs.count > 1 ? inputs[1] : nil, node)
         default:
             let attributes = try attributes(node, allowed: ["axis"])
             let constants = inputs.compactMap { $0 }
@@ -130,6 +154,24 @@ extension ONNXImporter {
             ranges[axis] = Array(stride(from: start, to: end, by: step))
         }
         return gathering(constant, ranges, axes: Array(0..<rank))
+    }
+
+    private func gathered(_ constant: ONNXConstant, indices: ONNXConstant?, _ node: Onnx_NodeProto) throws -> ONNXConstant {
+        let attributes = try attributes(node, allowed: ["axis"])
+        let rank = constant.shape.count
+        var axis = attributes.integer("axis", default: 0)
+        if axis < 0 { axis += rank }
+        guard (0..<rank).contains(axis) else { throw malformed(node, "it gathers along axis \(axis) of a rank-\(rank) tensor") }
+        guard let indices, let chosen = indices.integers else { throw malformed(node, "its indices are not integers") }
+        let size = constant.shape[axis]
+        guard chosen.allSatisfy({ (-size..<size).contains($0) }) else { throw malformed(node, "its indices \(chosen) are outside 0..<\(size)") }
+        let shape = Array(constant.shape[..<axis]) + indices.shape + Array(constant.shape[(axis + 1)...])
+        _ = try checkedCount(shape, node)
+        var ranges = constant.shape.map { Array(0..<$0) }
+        ranges[axis] = chosen.map { $0 < 0 ? $0 + size : $0 }
+        var result = gathering(constant, ranges, axes: Array(0..<rank))
+        result.shape = shape
+        return result
     }
 
     /// The constant whose axis `i` runs over `ranges[i]` of the input's axis `axes[i]`.

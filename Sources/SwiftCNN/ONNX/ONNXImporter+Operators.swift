@@ -20,7 +20,9 @@ extension ONNXImporter {
         case "Softmax": return [.value(try softmax(node))]
         case "Add", "Concat": return [.value(try merge(node))]
         case "Sub", "Div": return [.value(try normalization(node))]
-        case "Flatten", "Reshape", "Squeeze": return [.value(try flatten(node))]
+        case "Flatten", "Squeeze": return [.value(try flatten(node))]
+        case "Reshape": return [.value(try reshape(node))]
+        case "Shape": return [.constant(try shape(node))]
         case "Transpose": return [.value(try transpose(node))]
         case "Pad": return [.value(try pad(node))]
         default: throw ONNXError.unsupportedOperator(file: file, node: node.name, operator: node.opType)
@@ -42,8 +44,9 @@ extension ONNXImporter {
         return try value(node, 0)
     }
 
-    /// `Gemm` (`A · Bᵀ + C` with `transB`, as PyTorch's `Linear`) or `MatMul` by a constant: a ``Dense``.
-    private func dense(_ node: Onnx_NodeProto) throws -> Value {
+    /// `Gemm` (`A · Bᵀ + C` with `transB`, as PyTorch's `Linear`) or `MatMul` by a constant: a ``Dense``,
+    /// with the bias of the `Add` after a `MatMul` (see `biasAdd(after:units:)`).
+    private mutating func dense(_ node: Onnx_NodeProto) throws -> Value {
         let input = try value(node, 0)
         let attributes = try attributes(node, allowed: ["alpha", "beta", "transA", "transB"])
         guard case let .features(order) = input.layout, input.shape.count == 1 else {
@@ -60,7 +63,7 @@ extension ONNXImporter {
         guard (transposed ? matrix.shape[1] : matrix.shape[0]) == features, units > 0 else {
             throw malformed(node, "its weight \(matrix.shape) does not take \(features) features")
         }
-        var bias = node.opType == "Gemm" ? try weight(node, 2, optional: true) : nil
+        var bias = node.opType == "Gemm" ? try weight(node, 2, optional: true) : biasAdd(after: node, units: units)
         if let vector = bias {
             guard vector.count == units, vector.shape.last == units else { throw malformed(node, "its bias \(vector.shape) is not [\(units)]") }
             bias?.shape = [units]
@@ -87,6 +90,23 @@ extension ONNXImporter {
             if weight.rowsAreInputFeatures, let featureOrder { converted = converted.gatheringRows(featureOrder) }
             weight.parameter.value = converted
         }
+    }
+
+    /// The constant `[units]` that an `Add` adds to the result of the `MatMul` `node` when it is the only
+    /// node reading it, as tf2onnx writes Keras's `Dense`: that `Add` becomes the ``Dense``'s bias, and its
+    /// output the ``Dense``'s.
+    private mutating func biasAdd(after node: Onnx_NodeProto, units: Int) -> ONNXConstant? {
+        guard let output = node.output.first, !output.isEmpty, !graph.output.contains(where: { $0.name == output }) else { return nil }
+        let readers = graph.node.indices.filter { graph.node[$0].input.contains(output) }
+        guard readers.count == 1 else { return nil }
+        let add = graph.node[readers[0]]
+        guard add.opType == "Add", add.domain.isEmpty || add.domain == "ai.onnx", add.input.count == 2, add.output.count == 1,
+              add.attribute.isEmpty, let other = add.input.first(where: { $0 != output }),
+              case let .constant(bias)? = entries[other], bias.floats != nil, bias.count == units, bias.shape.last == units else {
+            return nil
+        }
+        absorbedNodes[readers[0]] = output
+        return bias
     }
 
     /// `BatchNormalization` in inference mode.
@@ -196,6 +216,9 @@ extension ONNXImporter {
     private func merge(_ node: Onnx_NodeProto) throws -> Value {
         let attributes = try attributes(node, allowed: node.opType == "Concat" ? ["axis"] : [])
         guard node.input.count >= 2 else { throw malformed(node, "it has \(node.input.count) inputs") }
+        if node.opType == "Add", let constant = node.input.firstIndex(where: { if case .constant? = entries[$0] { true } else { false } }) {
+            throw unsupported(node, "input \(constant)", "SwiftCNN imports Add of a constant only as the bias [units] of the MatMul whose result it alone reads")
+        }
         let inputs = try node.input.indices.map { try value(node, $0) }
         let layout = inputs[0].layout
         guard inputs.allSatisfy({ $0.layout == layout }) else {
@@ -249,6 +272,32 @@ extension ONNXImporter {
         case .pooled, .features:
             return Value(symbol: input.symbol, shape: input.shape, layout: input.layout == .pooled ? .features(order: nil) : input.layout)
         }
+    }
+
+    /// `Reshape` to `[N, F]` (see `flatten(_:)`), or of an image to its ONNX shape with axes of size 1
+    /// moved, as tf2onnx writes the `Transpose` of an image of one channel: only the layout changes.
+    private func reshape(_ node: Onnx_NodeProto) throws -> Value {
+        var input = try value(node, 0)
+        guard case let .image(axes) = input.layout, let target = try constant(node, 1)?.integers, target.count == 4 else {
+            return try flatten(node)
+        }
+        let attributes = try attributes(node, allowed: ["allowzero"])
+        let copiesZeros = attributes.integer("allowzero", default: 0) == 0
+        var units = axes.filter { input.shape[$0] == 1 }[...], others = axes.filter { input.shape[$0] != 1 }[...]
+        var moved: [Int] = []
+        for (index, size) in target.dropFirst().enumerated() {
+            let size = size == 0 && copiesZeros ? input.shape[axes[index]] : size
+            if size == 1, let axis = units.popFirst() {
+                moved.append(axis)
+            } else if let axis = others.popFirst(), input.shape[axis] == size {
+                moved.append(axis)
+            }
+        }
+        guard [0, ONNXImporter.batchSize].contains(target[0]), moved.count == 3 else {
+            throw unsupported(node, "shape", "SwiftCNN imports Reshape of an image to [N, features], or to its shape with axes of size 1 moved, not to \(target)")
+        }
+        input.layout = .image(axes: moved)
+        return input
     }
 
     /// `Transpose` of an image's axes, which the model does not move: only the layout changes.

@@ -43,6 +43,8 @@ struct ONNXImporter {
     var entries: [String: Entry] = [:]
     /// The model's input.
     private(set) var input = Input(shape: [1])
+    /// Nodes another node's layer took in (by index in the graph), with the tensor holding their result.
+    var absorbedNodes: [Int: String] = [:]
 
     /// The operator sets the importer reads: the operators it knows have kept their meaning since 9.
     static let opsets = 9...23
@@ -74,7 +76,11 @@ struct ONNXImporter {
             throw ONNXError.unsupportedModel(file: file, reason: "the graph has \(inputs.count) inputs; SwiftCNN imports models of one input")
         }
         entries[inputs[0].name] = .value(try modelInput(inputs[0]))
-        for node in graph.node {
+        for (index, node) in graph.node.enumerated() {
+            if let result = absorbedNodes[index] {
+                entries[node.output[0]] = entries[result]
+                continue
+            }
             let outputs = try importNode(node)
             guard outputs.count <= node.output.count else {
                 throw malformed(node, "it has \(node.output.count) outputs, the operator makes \(outputs.count)")
@@ -95,7 +101,8 @@ struct ONNXImporter {
     }
 
     /// The graph's input as the model's: images `[N, C, H, W]`, or `[N, H, W, C]` when every node that reads
-    /// them first moves the channels forward (as a model written for channels-last input does); or
+    /// them first moves the channels forward (as a model written for channels-last input does, and tf2onnx
+    /// writes for Keras: a `Transpose`, or a `Reshape` to `[N, 1, H, W]` when there is one channel); or
     /// features `[N, F]`.
     private mutating func modelInput(_ info: Onnx_ValueInfoProto) throws -> Value {
         func unsupported(_ reason: String) -> ONNXError {
@@ -119,11 +126,18 @@ struct ONNXImporter {
         }
         let readers = graph.node.filter { $0.input.contains(info.name) }
         let channelsLast = !readers.isEmpty && readers.allSatisfy { node in
-            node.opType == "Transpose" && node.attribute.first { $0.name == "perm" }?.ints == [0, 3, 1, 2]
+            node.opType == "Transpose" ? node.attribute.first { $0.name == "perm" }?.ints == [0, 3, 1, 2]
+                : node.opType == "Reshape" && sizes[2] == 1 && reshapeTarget(node).map { Array($0.dropFirst()) } == [1, sizes[0], sizes[1]]
         }
         let shape = channelsLast ? sizes : [sizes[1], sizes[2], sizes[0]]
         input = Input(shape: shape)
         return Value(symbol: input, shape: shape, layout: channelsLast ? .image(axes: [0, 1, 2]) : .channelsFirst)
+    }
+
+    /// The shape an initializer gives a `Reshape` node, read before the nodes are imported.
+    private func reshapeTarget(_ node: Onnx_NodeProto) -> [Int]? {
+        guard node.input.count == 2, let proto = graph.initializer.first(where: { $0.name == node.input[1] }) else { return nil }
+        return (try? ONNXConstant(proto, file: file))?.integers
     }
 
     // MARK: - A node's inputs and attributes
