@@ -30,9 +30,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
 
     @Flag(help: """
         Train as one process of an MPI job (mpirun -np N mnist-train --distributed): each batch is split \
-        among the processes, which give the weights one process gives with --accumulate N on as many \
-        threads as each process (the thread count changes the kernels' order of sums; mpirun binds each \
-        process to one core, so each computes on one thread by default). Only the first process prints and saves.
+        among the processes, which give the weights one process gives with --accumulate N, on any number \
+        of threads (mpirun binds each process to one core, so each computes on one thread by default). \
+        Only the first process prints and saves.
         """)
     var distributed = false
 

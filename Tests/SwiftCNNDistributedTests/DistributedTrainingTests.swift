@@ -85,18 +85,18 @@ struct DistributedTrainingTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["MNIST_DIR"] != nil, "needs MNIST_DIR"))
     func twoProcessesEqualOneAccumulatingTwoSlices() throws {
         try withTemporaryDirectory { directory in
-            // 300 images in batches of 64: the last batch (44) splits into 22 and 22; --threads 1 on both
-            // sides, as the kernels' partial sums depend on the thread count.
-            let common = ["--epochs", "1", "--train-limit", "300", "--seed", "1", "--threads", "1", "--quiet"]
+            // 300 images in batches of 64: the last batch (44) splits into 22 and 22. The one process computes
+            // on two threads, each of the two on one: the kernels' chunks do not depend on the thread count.
+            let common = ["--epochs", "1", "--train-limit", "300", "--seed", "1", "--quiet"]
             let accumulated = directory.appendingPathComponent("accumulated.safetensors")
             let distributedDirectory = directory.appendingPathComponent("distributed")
             try FileManager.default.createDirectory(at: distributedDirectory, withIntermediateDirectories: false)
             let distributed = distributedDirectory.appendingPathComponent("model.safetensors")
 
-            let one = try #require(try run("mnist-train", common + ["--accumulate", "2", "--save", accumulated.path],
+            let one = try #require(try run("mnist-train", common + ["--accumulate", "2", "--threads", "2", "--save", accumulated.path],
                                            processes: nil))
             #expect(one.status == 0, "\(one.errors)")
-            let two = try #require(try run("mnist-train", common + ["--distributed", "--save", distributed.path],
+            let two = try #require(try run("mnist-train", common + ["--distributed", "--threads", "1", "--save", distributed.path],
                                            processes: 2))
             #expect(two.status == 0, "\(two.errors)")
 

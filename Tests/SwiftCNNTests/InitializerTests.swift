@@ -19,7 +19,9 @@ struct InitializerTests {
     @Test("The default kernel draws exactly what Glorot-uniform always drew, so seeded runs keep their weights")
     func glorotUnchanged() {
         var generator = Xoshiro256(seed: 3)
-        let before = Tensor(glorotUniform: [3, 3, 8, 16], fanIn: 72, fanOut: 144, using: &generator)
+        // What Tensor(glorotUniform:fanIn:fanOut:using:) drew before initializers existed: ±√(6 / (72 + 144)).
+        let limit = (6 / Float(72 + 144)).squareRoot()
+        let before = Tensor(randomUniform: [3, 3, 8, 16], in: -limit...limit, using: &generator)
         let now = draw(.glorotUniform, [3, 3, 8, 16], fanIn: 72, fanOut: 144)
         #expect(now.scalars.map(\.bitPattern) == before.scalars.map(\.bitPattern))
     }

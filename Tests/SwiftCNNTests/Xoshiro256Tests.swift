@@ -56,11 +56,11 @@ import Testing
 
     @Test func initialisersUseTheirLimits() {
         var generator = Xoshiro256(seed: 5)
-        let glorot = Tensor(glorotUniform: [3, 3, 1, 32], fanIn: 9, fanOut: 288, using: &generator)
+        let glorot = Initializer.glorotUniform.tensor(shape: [3, 3, 1, 32], fanIn: 9, fanOut: 288, using: &generator)
         let limit = (6 / Float(9 + 288)).squareRoot()
         #expect(glorot.scalars.allSatisfy { abs($0) <= limit })
         #expect(glorot.max() > 0.9 * limit, "values should fill the range")
-        let he = Tensor(heNormal: [10_000], fanIn: 50, using: &generator)
+        let he = Initializer.heNormal.tensor(shape: [10_000], fanIn: 50, fanOut: 1, using: &generator)
         let std = ((he * he).mean()).squareRoot()
         #expect(abs(std - (2 / Float(50)).squareRoot()) < 0.01)
     }

@@ -1,7 +1,7 @@
 // The reference CNN as a whole: one training step at batch 64 (`train(onBatch:)`: Adam and
-// SoftmaxCrossEntropy, the step `fit` runs), and inference through `predict` (softmax included) at
-// batch 1 (latency) and batch 1000 (throughput), on all of the machine's threads; and the same step and
-// single-image inference for the ResNet-8 of the benchmark set.
+// SoftmaxCrossEntropy, the step `fit` runs), the same step as two accumulated slices, and inference
+// through `predict` (softmax included) at batch 1 (latency) and batch 1000 (throughput), on all of the
+// machine's threads; and the same step and single-image inference for the ResNet-8 of the benchmark set.
 import Benchmark
 import BenchmarkSupport
 import SuiteSupport
@@ -32,6 +32,25 @@ let benchmarks: @Sendable () -> Void = {
                 try model.train(onBatch: batch, labels: labels, optimizer: optimizer)
             } catch {
                 preconditionFailure("The training step diverged: \(error)")
+            }
+        }
+    }
+
+    // Gradient accumulation (and so distributed training, which runs the same path with a process group):
+    // the batch trained as two slices of 32 whose gradients are added before Adam's update. Held to zero
+    // allocations like the plain step.
+    let accumulated = referenceModel()
+    let accumulating = TrainingStep(model: accumulated, optimizer: Adam(learningRate: 1e-3), accumulationSteps: 2)
+    let accumulationData = LabeledDataset(inputs: batch, labels: labels, classCount: 10)
+    let accumulationIndices = Array(0..<batchSize)[...]
+    Benchmark("Training step, batch \(batchSize) in 2 accumulated slices (Adam, SoftmaxCrossEntropy)",
+              configuration: .swiftCNN(seconds: 5)) { benchmark in
+        benchmark.measuringFLOPs(stepFLOPs) {
+            do {
+                _ = try accumulating.train(batch: accumulationIndices, of: accumulationData)
+                accumulating.applyGradients()
+            } catch {
+                preconditionFailure("The accumulated training step failed: \(error)")
             }
         }
     }

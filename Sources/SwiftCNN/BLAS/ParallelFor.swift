@@ -63,6 +63,24 @@ func threadChunkCount(for count: Int, minimumChunk: Int) -> Int {
     Swift.max(1, Swift.min(Backend.threadCount, count / Swift.max(1, minimumChunk)))
 }
 
+/// How many chunks to split `count` elements into for a pass whose numbers depend on where its chunks
+/// begin and end: ``fixedChunks``, whatever ``Backend/threadCount`` is, but none smaller than
+/// `minimumChunk`.
+///
+/// Two kinds of pass need it. A sum over the batch keeps one partial sum per chunk and adds them in chunk
+/// order, so its rounding follows the chunks. And a matrix product rounds a row differently depending on
+/// its place in the product (SGEMM's kernels treat the rows of a tile and the leftover rows differently),
+/// so the rows a chunk hands to SGEMM must not move. With the chunks fixed by `count`, one thread and
+/// eight compute the same bits, and a process of a distributed job computes for its slice of a batch
+/// exactly what one process accumulating over the same slices does.
+func threadIndependentChunkCount(for count: Int, minimumChunk: Int = 1) -> Int {
+    Swift.max(1, Swift.min(fixedChunks, count / Swift.max(1, minimumChunk)))
+}
+
+/// The most chunks ``threadIndependentChunkCount(for:minimumChunk:)`` makes: enough to keep eight threads
+/// busy, few enough that each chunk's partial sums and blocks stay a small part of the pass.
+let fixedChunks = 8
+
 /// ``threadChunkCount(for:minimumChunk:)`` for `rows` rows of `width` elements, with enough rows per
 /// chunk (`minimumElements` elements) that spreading an element-wise pass pays for waking the threads.
 func threadChunkCount(rows: Int, width: Int, minimumElements: Int = 1 << 14) -> Int {

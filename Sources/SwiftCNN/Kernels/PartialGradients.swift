@@ -1,7 +1,8 @@
 /// Where each thread of a backward pass sums its share of a layer's kernel and bias gradients, so that
 /// threads never add into the same floats: the first chunk straight into the layer's gradients, every
 /// other chunk into the front of its own region of a scratch buffer. ``combine(chunks:)`` then adds the
-/// partial sums in chunk order, so a given thread count always gives the same numbers.
+/// partial sums in chunk order, so chunks that depend on the batch alone (``threadIndependentChunkCount(for:minimumChunk:)``)
+/// give the same numbers on any number of threads.
 struct PartialGradients {
     /// The layer's gradients, which chunk 0 sums into and which end up holding the total.
     let kernel: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>?

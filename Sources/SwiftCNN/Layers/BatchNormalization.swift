@@ -35,7 +35,7 @@ public final class BatchNormalization: Layer {
     private var scale = Tensor(shape: [0])
     private var centeredScale = Tensor(shape: [0])
     private var shift = Tensor(shape: [0])
-    /// Per-thread partial sums of the channel reductions, in `Double` so one pass gives the variance.
+    /// Per-chunk partial sums of the channel reductions, in `Double` so one pass gives the variance.
     private let partialSums = ScratchBuffer<Double>()
     /// The input of the last training-mode forward call, released by backward so that the layer
     /// before can reuse its output workspace.
@@ -166,12 +166,12 @@ public final class BatchNormalization: Layer {
     /// Runs the pass `work(partialSums)` over chunks of the rows on all threads, each chunk adding into
     /// its own pair of `[C]` partial sums, and returns the totals: `C` first sums, then `C` second.
     ///
-    /// The chunks, and the order their sums are added in, depend only on the row and thread counts, so
-    /// the result does not depend on thread scheduling.
+    /// The chunks, and the order their sums are added in, depend only on the row count, so the result
+    /// depends neither on thread scheduling nor on the number of threads.
     private func channelSums<Work: ChunkedWork>(
         rows: Int, _ work: (_ partialSums: PartialChannelSums) -> Work
     ) -> UnsafePointer<Double> {
-        let chunks = threadChunkCount(for: rows * channels, minimumChunk: 1 << 15)
+        let chunks = threadIndependentChunkCount(for: rows, minimumChunk: Swift.max(1, (1 << 15) / channels))
         let stride = 2 * channels
         let base = partialSums.reserve(chunks * stride)
         base.update(repeating: 0, count: chunks * stride)

@@ -14,10 +14,11 @@
 /// multiple of 16 filters is computed directly instead, since its products would be too thin to run
 /// well (see ``Algorithm``).
 ///
-/// The batch is split across ``Backend/threadCount`` threads, each unrolling a few image rows at a time
-/// into a block that stays in its core's cache, multiplying it, and adding the bias and activation to
-/// the result while it is still there. Parameter gradients are summed per thread and then combined in a
-/// fixed order, so a given thread count always gives the same numbers.
+/// The batch is split into chunks run on ``Backend/threadCount`` threads, each unrolling a few image rows
+/// at a time into a block that stays in its core's cache, multiplying it, and adding the bias and
+/// activation to the result while it is still there. Parameter gradients are summed per chunk and then
+/// combined in chunk order; the chunks depend on the batch size alone, so any thread count gives the same
+/// numbers.
 public final class Conv2D: Layer, ActivationFusing {
     public let name = "conv2d"
     /// The number of output channels.
@@ -87,8 +88,8 @@ public final class Conv2D: Layer, ActivationFusing {
                      "Conv2D needs a positive kernel size, got \(kernelSize.height)×\(kernelSize.width)")
         precondition(strides.height > 0 && strides.width > 0,
                      "Conv2D needs positive strides, got \(strides.height)×\(strides.width)")
-        precondition(kernelInitializer.problem == nil, "Conv2D's kernel: \(kernelInitializer.problem ?? "")")
-        precondition(biasInitializer.problem == nil, "Conv2D's bias: \(biasInitializer.problem ?? "")")
+        kernelInitializer.requireValid(for: "Conv2D's kernel")
+        biasInitializer.requireValid(for: "Conv2D's bias")
         self.filters = filters
         self.kernelSize = kernelSize
         self.strides = strides
@@ -150,7 +151,7 @@ public final class Conv2D: Layer, ActivationFusing {
         let batch = input.shape[0]
         output.prepare(batch: batch, sampleShape: outputSampleShape)
         let g = geometry, imageRows = batch * g.outputHeight
-        let chunkCount = Swift.min(Backend.threadCount, imageRows)
+        let chunkCount = threadIndependentChunkCount(for: imageRows, minimumChunk: 64 / g.outputWidth)
         let rowLength = g.outputWidth * g.patchLength
         let blockRows = Swift.max(1, Self.blockFloats / rowLength)
         let direct = convolvesDirectly ? directPass(geometry: g) : nil
@@ -185,9 +186,12 @@ public final class Conv2D: Layer, ActivationFusing {
                 return
             }
             let g = geometry, patchLength = g.patchLength
+            // Blocks of equal size rather than full ones and a remainder, which would be a thin product.
+            let blockCount = (rows.count &+ blockRows &- 1) / blockRows
+            let rowsPerBlock = (rows.count &+ blockCount &- 1) / blockCount
             var start = rows.lowerBound
             while start < rows.upperBound {
-                let end = Swift.min(start &+ blockRows, rows.upperBound)
+                let end = Swift.min(start &+ rowsPerBlock, rows.upperBound)
                 let first = start &* g.outputWidth, count = (end &- start) &* g.outputWidth
                 let patches: UnsafePointer<Float>
                 if g.isPointwise {
@@ -214,7 +218,7 @@ public final class Conv2D: Layer, ActivationFusing {
         precondition(outputGradient.shape == output.shape,
                      "Conv2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
         let batch = outputGradient.shape[0]
-        let g = geometry, chunkCount = Swift.min(Backend.threadCount, batch)
+        let g = geometry, chunkCount = threadIndependentChunkCount(for: batch)
         kernel.gradient.prepare(shape: kernelShape)
         bias?.gradient.prepare(shape: biasShape)
         if needsInputGradient {
@@ -272,9 +276,12 @@ public final class Conv2D: Layer, ActivationFusing {
             let gradientBlock = columnGradient + columnGradientSize
             let positions = g.outputPositions
             db?.update(repeating: 0, count: filters)
+            // Blocks of equal size rather than full ones and a remainder, which would be a thin product.
+            let blockCount = (samples.count &+ blockSamples &- 1) / blockSamples
+            let samplesPerBlock = (samples.count &+ blockCount &- 1) / blockCount
             var start = samples.lowerBound
             while start < samples.upperBound {
-                let end = Swift.min(start &+ blockSamples, samples.upperBound)
+                let end = Swift.min(start &+ samplesPerBlock, samples.upperBound)
                 let first = start &* positions, count = (end &- start) &* positions
                 let dz: UnsafePointer<Float>
                 if activation == .linear {

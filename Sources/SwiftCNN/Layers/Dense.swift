@@ -48,8 +48,8 @@ public final class Dense: Layer, ActivationFusing {
     private init(units: Int, activation: Activation, kernel: Parameter, bias: Parameter?,
                  kernelInitializer: Initializer, biasInitializer: Initializer) {
         precondition(units > 0, "Dense needs at least one unit, got \(units)")
-        precondition(kernelInitializer.problem == nil, "Dense's kernel: \(kernelInitializer.problem ?? "")")
-        precondition(biasInitializer.problem == nil, "Dense's bias: \(biasInitializer.problem ?? "")")
+        kernelInitializer.requireValid(for: "Dense's kernel")
+        biasInitializer.requireValid(for: "Dense's bias")
         self.kernelInitializer = kernelInitializer
         self.biasInitializer = biasInitializer
         self.units = units
@@ -186,10 +186,11 @@ public final class Dense: Layer, ActivationFusing {
         }
     }
 
-    /// How many threads share a product of `rows` rows: one when the whole product is too small to be
-    /// worth a hand-off.
+    /// How many chunks a product of `rows` rows is split into: one when the whole product is too small to
+    /// be worth a hand-off, and never by the thread count, which would move rows within SGEMM's tiles.
     private func chunkCount(rows: Int) -> Int {
-        inputFeatures * units * Swift.max(1, output.shape.first ?? 1) >= 1 << 18 ? Swift.min(Backend.threadCount, rows) : 1
+        inputFeatures * units * Swift.max(1, output.shape.first ?? 1) >= 1 << 18
+            ? threadIndependentChunkCount(for: rows, minimumChunk: 16) : 1
     }
 
     /// Parameters can be replaced from outside (loading weights); a wrong shape would make SGEMM read

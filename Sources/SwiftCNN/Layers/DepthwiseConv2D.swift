@@ -18,8 +18,9 @@
 /// that, with the same fans.
 ///
 /// The forward pass splits the batch's output rows, the backward pass its samples, across
-/// ``Backend/threadCount`` threads. Parameter gradients are summed per thread and then combined in a
-/// fixed order, so a given thread count always gives the same numbers.
+/// ``Backend/threadCount`` threads. Parameter gradients are summed per chunk of the batch and then
+/// combined in chunk order; the chunks depend on the batch size alone, so any thread count gives the same
+/// numbers.
 public final class DepthwiseConv2D: Layer {
     public let name = "depthwise_conv2d"
     /// The window size.
@@ -80,8 +81,8 @@ public final class DepthwiseConv2D: Layer {
         precondition(strides.height > 0 && strides.width > 0,
                      "DepthwiseConv2D needs positive strides, got \(strides.height)×\(strides.width)")
         precondition(depthMultiplier > 0, "DepthwiseConv2D needs a positive depth multiplier, got \(depthMultiplier)")
-        precondition(kernelInitializer.problem == nil, "DepthwiseConv2D's kernel: \(kernelInitializer.problem ?? "")")
-        precondition(biasInitializer.problem == nil, "DepthwiseConv2D's bias: \(biasInitializer.problem ?? "")")
+        kernelInitializer.requireValid(for: "DepthwiseConv2D's kernel")
+        biasInitializer.requireValid(for: "DepthwiseConv2D's bias")
         self.kernelInitializer = kernelInitializer
         self.biasInitializer = biasInitializer
         self.kernelSize = kernelSize
@@ -167,7 +168,7 @@ public final class DepthwiseConv2D: Layer {
         precondition(outputGradient.shape == output.shape,
                      "DepthwiseConv2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
         checkParameterShapes()
-        let batch = outputGradient.shape[0], chunkCount = Swift.min(Backend.threadCount, batch)
+        let batch = outputGradient.shape[0], chunkCount = threadIndependentChunkCount(for: batch)
         kernel.gradient.prepare(shape: kernelShape)
         bias?.gradient.prepare(shape: biasShape)
         if needsInputGradient {

@@ -83,7 +83,7 @@ final class FusedConvolutionMaxPool: Layer {
         let batch = outputGradient.shape[0], kernels = self.kernels
         convolution.kernel.gradient.prepare(shape: convolution.kernelShape)
         convolution.bias?.gradient.prepare(shape: convolution.biasShape)
-        let chunkCount = Swift.min(Backend.threadCount, batch)
+        let chunkCount = threadIndependentChunkCount(for: batch)
         let kernelCount = convolution.kernel.gradient.count, biasCount = convolution.filters
         let chunkSize = PartialGradients.size(kernelCount: kernelCount, biasCount: biasCount)
             + cacheLineAligned(floats: kernels.scratchFloats)

@@ -101,9 +101,9 @@ public final class TrainingStep {
     /// that of its loss sum over the global batch's sample count; the slices' gradients are added in slice
     /// order, and slice `k` draws its random numbers (augmentation, dropout) from stream `k` of the step
     /// (see ``Xoshiro256/jump()``). So with one slice per process, N processes compute the very floats one
-    /// process computes accumulating over N slices, as long as each computes with the same number of threads
-    /// (``Backend/threadCount``); only the running statistics of ``BatchNormalization`` differ, each process
-    /// keeping those of its own slices. With one slice in all, this is ``computeGradients(inputs:labels:)``.
+    /// process computes accumulating over N slices, on any number of threads each (the kernels' sums are
+    /// split by the batch, not by ``Backend/threadCount``); only the running statistics of
+    /// ``BatchNormalization`` differ, each process keeping those of its own slices. With one slice in all, this is ``computeGradients(inputs:labels:)``.
     ///
     /// - Returns: What the whole global batch measured, on every process.
     /// - Throws: What ``processGroup`` throws when a process fails.

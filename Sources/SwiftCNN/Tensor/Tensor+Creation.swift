@@ -1,4 +1,4 @@
-/// Random tensors and the standard weight initialisers, all drawn from a seeded ``Xoshiro256``.
+/// Random tensors, drawn from a seeded ``Xoshiro256``; ``Initializer`` draws the standard weight initialisations.
 extension Tensor {
     /// Elements drawn uniformly from `range`.
     public init(randomUniform shape: [Int], in range: ClosedRange<Float> = 0...1, using generator: inout Xoshiro256) {
@@ -27,23 +27,5 @@ extension Tensor {
             while abs(draw) > 2 { draw = generator.nextStandardNormal() }
             storage.pointer[index] = standardDeviation * draw
         }
-    }
-
-    /// Glorot (Xavier) uniform initialisation, Keras's default for `Dense` and `Conv2D` kernels:
-    /// uniform in ±√(6 / (fanIn + fanOut)).
-    public init(glorotUniform shape: [Int], fanIn: Int, fanOut: Int, using generator: inout Xoshiro256) {
-        let limit = (6 / Float(fanIn + fanOut)).squareRoot()
-        self.init(randomUniform: shape, in: -limit...limit, using: &generator)
-    }
-
-    /// He (Kaiming) normal initialisation for ReLU networks: normal with standard deviation √(2 / fanIn).
-    public init(heNormal shape: [Int], fanIn: Int, using generator: inout Xoshiro256) {
-        self.init(randomNormal: shape, standardDeviation: (2 / Float(fanIn)).squareRoot(), using: &generator)
-    }
-
-    /// He (Kaiming) uniform initialisation: uniform in ±√(6 / fanIn).
-    public init(heUniform shape: [Int], fanIn: Int, using generator: inout Xoshiro256) {
-        let limit = (6 / Float(fanIn)).squareRoot()
-        self.init(randomUniform: shape, in: -limit...limit, using: &generator)
     }
 }

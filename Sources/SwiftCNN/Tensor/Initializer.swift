@@ -79,8 +79,16 @@ public enum Initializer: Equatable, Sendable {
         }
     }
 
-    /// A tensor of `shape` drawn for a layer with `fanIn` inputs and `fanOut` outputs per element.
-    func tensor(shape: [Int], fanIn: Int, fanOut: Int, using generator: inout Xoshiro256) -> Tensor {
+    /// Stops the program, naming `parameter`, when the initializer cannot draw values: like a layer's sizes,
+    /// its initializers are fixed when the program is written.
+    func requireValid(for parameter: @autoclosure () -> String) {
+        if let problem { preconditionFailure("\(parameter()): \(problem)") }
+    }
+
+    /// A tensor of `shape` drawn for a layer with `fanIn` inputs and `fanOut` outputs per element, as a layer
+    /// draws its parameter: `Initializer.glorotUniform.tensor(shape: [3, 3, 1, 32], fanIn: 9, fanOut: 288,
+    /// using: &generator)` is a first convolution's kernel.
+    public func tensor(shape: [Int], fanIn: Int, fanOut: Int, using generator: inout Xoshiro256) -> Tensor {
         switch self {
         case let .constant(value):
             return Tensor(shape: shape, repeating: value)
