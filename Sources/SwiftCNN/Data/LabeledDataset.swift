@@ -32,6 +32,9 @@ public struct LabeledDataset: Sendable {
     public let targets: Tensor?
     /// The shape of one sample: ``inputs``'s shape without its first dimension.
     public let sampleShape: [Int]
+    /// The shape of one sample's target, or nil for class labels. Stored, so that filling a batch does
+    /// not build the array again.
+    public let targetShape: [Int]?
 
     /// A dataset of `inputs` (`[N, ...]`) labelled by `labels` (N class indices).
     ///
@@ -54,6 +57,7 @@ public struct LabeledDataset: Sendable {
         self.classCount = classes
         targets = nil
         sampleShape = Array(inputs.shape.dropFirst())
+        targetShape = nil
     }
 
     /// A dataset of `inputs` (`[N, ...]`) with one target per sample, `targets` (`[N] + targetShape`): as
@@ -66,6 +70,7 @@ public struct LabeledDataset: Sendable {
         labels = []
         classCount = targets.shape[targets.rank - 1]
         sampleShape = Array(inputs.shape.dropFirst())
+        targetShape = Array(targets.shape.dropFirst())
     }
 
     /// The number of samples.
@@ -73,9 +78,6 @@ public struct LabeledDataset: Sendable {
 
     /// Whether the dataset has no samples.
     public var isEmpty: Bool { count == 0 }
-
-    /// The shape of one sample's target, or nil for class labels.
-    public var targetShape: [Int]? { targets.map { Array($0.shape.dropFirst()) } }
 }
 
 // MARK: - Subsets
@@ -165,7 +167,7 @@ extension LabeledDataset {
     /// capacity, nothing is allocated. Keep them across batches and epochs.
     public func fillBatch(_ indices: ArraySlice<Int>, inputs batchInputs: inout Tensor, labels batchLabels: inout [Int32]) {
         precondition(targets == nil, "This dataset has targets, not class labels: fill batches with fillBatch(_:inputs:targets:)")
-        Self.gather(indices, from: inputs, into: &batchInputs)
+        Self.gather(indices, from: inputs, sampleShape: sampleShape, into: &batchInputs)
         batchLabels.removeAll(keepingCapacity: true)
         for index in indices { batchLabels.append(labels[index]) }
     }
@@ -174,16 +176,17 @@ extension LabeledDataset {
     /// (`[indices.count] + targetShape`), in the order given, reusing both buffers as
     /// ``fillBatch(_:inputs:labels:)`` does.
     public func fillBatch(_ indices: ArraySlice<Int>, inputs batchInputs: inout Tensor, targets batchTargets: inout Tensor) {
-        guard let targets else {
+        guard let targets, let targetShape else {
             preconditionFailure("This dataset has class labels, not targets: fill batches with fillBatch(_:inputs:labels:)")
         }
-        Self.gather(indices, from: inputs, into: &batchInputs)
-        Self.gather(indices, from: targets, into: &batchTargets)
+        Self.gather(indices, from: inputs, sampleShape: sampleShape, into: &batchInputs)
+        Self.gather(indices, from: targets, sampleShape: targetShape, into: &batchTargets)
     }
 
-    /// Copies the samples of `source` (`[N, ...]`) at `indices` into `batch`, in order.
-    private static func gather(_ indices: ArraySlice<Int>, from source: Tensor, into batch: inout Tensor) {
-        let sampleShape = Array(source.shape.dropFirst()), count = source.shape[0]
+    /// Copies the samples of `source` (`[N] + sampleShape`) at `indices` into `batch`, in order.
+    private static func gather(_ indices: ArraySlice<Int>, from source: Tensor, sampleShape: [Int],
+                               into batch: inout Tensor) {
+        let count = source.shape[0]
         batch.prepare(batch: indices.count, sampleShape: sampleShape)
         let size = sampleShape.reduce(1, *)
         let from = source.storage.pointer, to = batch.storage.pointer
