@@ -186,9 +186,7 @@ public final class Conv2D: Layer, ActivationFusing {
                 return
             }
             let g = geometry, patchLength = g.patchLength
-            // Blocks of equal size rather than full ones and a remainder, which would be a thin product.
-            let blockCount = (rows.count &+ blockRows &- 1) / blockRows
-            let rowsPerBlock = (rows.count &+ blockCount &- 1) / blockCount
+            let rowsPerBlock = Conv2D.equalBlockLength(rows.count, atMost: blockRows)
             var start = rows.lowerBound
             while start < rows.upperBound {
                 let end = Swift.min(start &+ rowsPerBlock, rows.upperBound)
@@ -276,9 +274,7 @@ public final class Conv2D: Layer, ActivationFusing {
             let gradientBlock = columnGradient + columnGradientSize
             let positions = g.outputPositions
             db?.update(repeating: 0, count: filters)
-            // Blocks of equal size rather than full ones and a remainder, which would be a thin product.
-            let blockCount = (samples.count &+ blockSamples &- 1) / blockSamples
-            let samplesPerBlock = (samples.count &+ blockCount &- 1) / blockCount
+            let samplesPerBlock = Conv2D.equalBlockLength(samples.count, atMost: blockSamples)
             var start = samples.lowerBound
             while start < samples.upperBound {
                 let end = Swift.min(start &+ samplesPerBlock, samples.upperBound)
@@ -316,6 +312,13 @@ public final class Conv2D: Layer, ActivationFusing {
                 start = end
             }
         }
+    }
+
+    /// The length of the blocks that split `count` items into as few blocks of at most `maximum` as can
+    /// be, all of about the same length: full blocks and a remainder would end on a thin product.
+    private static func equalBlockLength(_ count: Int, atMost maximum: Int) -> Int {
+        let blocks = (count &+ maximum &- 1) / maximum
+        return (count &+ blocks &- 1) / Swift.max(1, blocks)
     }
 
     /// The single-channel kernels' view of this layer, when ``SingleChannelConvolution/applies(to:filters:)``.
