@@ -17,8 +17,11 @@ public protocol TrainingDefaults {
 public enum TrainingArchitecture: String, CaseIterable, Sendable {
     /// The Keras example CNN (122k parameters).
     case reference
-    /// Three convolutions with batch normalisation and dropout (0.4M parameters).
+    /// Three convolutions with batch normalisation and dropout (0.3M parameters).
     case wide
+    /// Six convolutions with batch normalisation, strided 5×5 convolutions in place of pooling, and
+    /// dropout (0.3M parameters), for the best accuracy.
+    case deep
     /// The residual network of `Model.resNet8` (78k parameters).
     case resnet8
 }
