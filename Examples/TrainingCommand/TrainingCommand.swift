@@ -265,8 +265,8 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
             ]
             return try Sequential(inputShape: [28, 28, 1], seed: seed, layers: layers)
         case .deep:
-            // Two stages of two 3×3 convolutions and a 5×5 stride-2 one that learns its own downsampling,
-            // each convolution followed by batch normalisation and ReLU (fused into one pass).
+            // Two stages of two 3×3 convolutions and a 5×5 stride-2 one that learns its own downsampling;
+            // each convolution is followed by batch normalisation and ReLU, which inference folds into it.
             func stage(_ filters: Int) -> [Layer] {
                 [Conv2D(filters: filters, kernelSize: 3), BatchNormalization(), ReLU(),
                  Conv2D(filters: filters, kernelSize: 3), BatchNormalization(), ReLU(),

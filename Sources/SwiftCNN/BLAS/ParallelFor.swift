@@ -70,9 +70,10 @@ func threadChunkCount(for count: Int, minimumChunk: Int) -> Int {
 /// Two kinds of pass need it. A sum over the batch keeps one partial sum per chunk and adds them in chunk
 /// order, so its rounding follows the chunks. And OpenBLAS's SGEMM can round a row of a product
 /// differently when the same rows are handed to it split otherwise (measured: `Tensor.matmul` split by
-/// the thread count gave other bits on 1 and 2 threads), so the rows a chunk hands to SGEMM must not move. With the chunks fixed by `count`, one thread and
-/// eight compute the same bits, and a process of a distributed job computes for its slice of a batch
-/// exactly what one process accumulating over the same slices does.
+/// the thread count gave other bits on 1 and 2 threads), so the rows a chunk hands to SGEMM must not
+/// move. With the chunks fixed by `count`, one thread and eight compute the same bits, and a process of a
+/// distributed job computes for its slice of a batch exactly what one process accumulating over the same
+/// slices does.
 func threadIndependentChunkCount(for count: Int, minimumChunk: Int = 1) -> Int {
     Swift.max(1, Swift.min(fixedChunks, count / Swift.max(1, minimumChunk)))
 }

@@ -33,8 +33,8 @@ extension Model {
     ///   - kernelInitializer: How the kernels of the convolutions and of the classifier start: Glorot-uniform,
     ///     Keras's default. PyTorch's default (`.varianceScaling(scale: 1 / 3, mode: .fanIn, distribution:
     ///     .uniform)`, a smaller scale) measured worse: 10 epochs on Fashion-MNIST, seeds 1 / 2 / 3, on one
-    ///     machine (an AMD EPYC Zen 3), reached 88.45 / 90.41 / 91.72% against 89.82 / 91.49 / 91.37% with
-    ///     Glorot-uniform (see the README).
+    ///     machine (an AMD EPYC, family 25 model 1, Zen 3), reached 88.45 / 90.41 / 91.72% against
+    ///     89.82 / 91.49 / 91.37% with Glorot-uniform (see the README).
     ///   - biasInitializer: How the classifier's bias starts: zeros, as in Keras.
     /// - Throws: ``LayerError`` when the images are too small for two stride-2 stages.
     public static func resNet8(inputShape: [Int] = [28, 28, 1], classCount: Int = 10, seed: UInt64 = 0,
