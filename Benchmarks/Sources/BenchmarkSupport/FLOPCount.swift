@@ -33,13 +33,27 @@ public enum FLOPCount {
     }
 
     /// The operations of one sample's training step through `model`: the forward pass, then the backward
-    /// pass, which needs no input gradient for the first layer.
+    /// pass, with input gradients where ``needsInputGradient(_:)`` says training computes them.
     public static func trainingStep(_ model: Model) -> Double {
-        layerShapes(of: model).enumerated().reduce(0) { total, item in
-            let (index, entry) = item
+        zip(layerShapes(of: model), needsInputGradient(model)).reduce(0) { total, item in
+            let (entry, needsInputGradient) = item
             return total + forward(entry.layer, inputShape: entry.input, outputShape: entry.output)
-                + backward(entry.layer, inputShape: entry.input, outputShape: entry.output, needsInputGradient: index > 0)
+                + backward(entry.layer, inputShape: entry.input, outputShape: entry.output,
+                           needsInputGradient: needsInputGradient)
         }
+    }
+
+    /// Per layer of `model`, whether training asks it for the gradient of its (first) input. The model's
+    /// execution plan decides it so: a value needs a gradient when a layer with parameters computed it,
+    /// directly or not. The first layer with parameters is asked for none, and neither is anything before
+    /// it, such as a `Normalization` in front of the first convolution; the plan is internal, so the rule
+    /// is repeated here.
+    public static func needsInputGradient(_ model: Model) -> [Bool] {
+        var valueNeedsGradient = [false]
+        for (layer, inputs) in zip(model.layers, model.layerInputs) {
+            valueNeedsGradient.append(!layer.parameters.isEmpty || inputs.contains { valueNeedsGradient[$0] })
+        }
+        return model.layerInputs.map { valueNeedsGradient[$0[0]] }
     }
 
     private static func layerShapes(of model: Model) -> [(layer: Layer, input: [Int], output: [Int])] {
