@@ -15,7 +15,7 @@ MEASURE := env -u OPENBLAS_CORETYPE
 SERVE_DIR := Examples/mnist-serve
 MODEL ?= mnist-model.safetensors
 
-.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm \
+.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm bench-conv \
 	fuzz fuzz-build serve serve-build test-browser bench-serve
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-epoch   time training epochs of the reference CNN on MNIST, on 1 and 2 threads"
 	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios"
 	@echo "make bench-gemm   Tensor.matmul against cblas_sgemm called from C"
+	@echo "make bench-conv   each convolution of the benchmark networks against SGEMM, on 1 and 2 threads"
 	@echo "make fuzz   run each libFuzzer harness in Fuzz/ for FUZZ_SECONDS seconds (default 300)"
 
 dependencies:
@@ -99,6 +100,14 @@ bench-peers: dependencies
 
 bench-gemm: dependencies
 	Benchmarks/Scripts/gemm-vs-c.sh
+
+# Every distinct convolution of the benchmark networks, forward and backward, against SGEMM on a 1024³
+# product and on its own im2col products; `BENCH_CONV_ARGS="--results conv.jsonl"` keeps the records.
+BENCH_CONV_ARGS ?=
+
+bench-conv: dependencies
+	$(SWIFT) build -c release --package-path Benchmarks --product conv-efficiency
+	$(MEASURE) Benchmarks/.build/release/conv-efficiency $(BENCH_CONV_ARGS)
 
 # The libFuzzer harnesses (Fuzz/README.md), built with the fuzzer and address sanitizers. Each runs for
 # FUZZ_SECONDS on a corpus seeded by Fuzz/Scripts/make-seeds.py (the model seeds are files mnist-train

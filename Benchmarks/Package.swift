@@ -21,6 +21,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("openblas")]
         ),
 
+        // glibc's mallopt, for conv-efficiency.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+
         // MARK: - Shared
 
         .target(
@@ -93,6 +96,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/epoch-benchmark"
+        ),
+        .executableTarget(
+            name: "conv-efficiency",
+            dependencies: [
+                "BenchmarkSupport",
+                "CMalloc",
+                .product(name: "SwiftCNN", package: "SwiftCNN"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/conv-efficiency"
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -82,6 +82,67 @@ public struct InferResult: Encodable {
     }
 }
 
+/// One pass of one convolution (`kind: "conv"`, SwiftCNN's own: the peers have no such record) against
+/// SGEMM on the same thread count, from `conv-efficiency`: its rate, and that rate as a share of SGEMM on
+/// a large square product and of SGEMM on the pass's own products.
+public struct ConvolutionResult: Encodable {
+    public let kind = "conv"
+    public let framework = "swiftcnn"
+    public let version = ResultRecord.version
+    public let cpu = Machine.cpuStamp
+    public var threads: Int
+    public let timestamp = ResultRecord.timestamp()
+    public var batchSize: Int
+    /// The convolution, as `conv-efficiency` prints it.
+    public var shape: String
+    /// The benchmark networks' layers that have this shape, as `network/layer`.
+    public var layers: [String]
+    /// `forward` or `backward`.
+    public var direction: String
+    public var repetitions: Int
+    public var megaflops: Double
+    public var medianMilliseconds: Double
+    public var gigaflopsPerSecond: Double
+    /// SGEMM's rate on a large square product.
+    public var peakSGEMMGigaflopsPerSecond: Double
+    /// SGEMM's rate on the im2col products of this pass, run whole.
+    public var shapeSGEMMGigaflopsPerSecond: Double
+    public var percentOfPeakSGEMM: Double
+    public var percentOfShapeSGEMM: Double
+
+    /// The pass did `flops` in `seconds` (median); SGEMM ran `peakSGEMMGigaflopsPerSecond` on a square
+    /// product and did the pass's own products in `shapeSGEMMSeconds` (the sum of their medians).
+    public init(shape: String, layers: [String], direction: String, threads: Int, batchSize: Int, repetitions: Int,
+                flops: Double, seconds: Double, peakSGEMMGigaflopsPerSecond: Double, shapeSGEMMSeconds: Double) {
+        self.shape = shape
+        self.layers = layers
+        self.direction = direction
+        self.threads = threads
+        self.batchSize = batchSize
+        self.repetitions = repetitions
+        megaflops = ResultRecord.rounded(flops / 1e6, places: 1)
+        medianMilliseconds = ResultRecord.rounded(seconds * 1e3, places: 3)
+        let rate = Timing.gigaflopsPerSecond(flops: flops, seconds: seconds)
+        let shapeRate = Timing.gigaflopsPerSecond(flops: flops, seconds: shapeSGEMMSeconds)
+        gigaflopsPerSecond = ResultRecord.rounded(rate, places: 1)
+        self.peakSGEMMGigaflopsPerSecond = ResultRecord.rounded(peakSGEMMGigaflopsPerSecond, places: 1)
+        shapeSGEMMGigaflopsPerSecond = ResultRecord.rounded(shapeRate, places: 1)
+        percentOfPeakSGEMM = ResultRecord.rounded(100 * rate / peakSGEMMGigaflopsPerSecond, places: 1)
+        percentOfShapeSGEMM = ResultRecord.rounded(100 * rate / shapeRate, places: 1)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, framework, version, cpu, threads, timestamp, shape, layers, direction, repetitions, megaflops
+        case batchSize = "batch_size"
+        case medianMilliseconds = "median_ms"
+        case gigaflopsPerSecond = "gflops"
+        case peakSGEMMGigaflopsPerSecond = "peak_sgemm_gflops"
+        case shapeSGEMMGigaflopsPerSecond = "shape_sgemm_gflops"
+        case percentOfPeakSGEMM = "percent_of_peak_sgemm"
+        case percentOfShapeSGEMM = "percent_of_shape_sgemm"
+    }
+}
+
 /// Writes measurements as the peer benchmarks do: a line `RESULT {json}` on standard output, and the
 /// same JSON object as one line of a results file when one is given.
 public enum ResultRecord {

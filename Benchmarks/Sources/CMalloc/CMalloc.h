@@ -1,0 +1,6 @@
+#ifndef SWIFTCNN_BENCHMARKS_CMALLOC_H
+#define SWIFTCNN_BENCHMARKS_CMALLOC_H
+
+#include <malloc.h>
+
+#endif
