@@ -28,7 +28,7 @@ help:
 	@echo "make bench-serve   requests/s and latency of POST /predict with wrk, on 1 and 2 server threads"
 	@echo "make bench   run the benchmark suites (Benchmarks/README.md); bench-ci runs them briefly"
 	@echo "make bench-epoch   time training epochs of the reference CNN on MNIST, on 1 and 2 threads"
-	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios"
+	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios, and the time-to-99% race"
 	@echo "make bench-gemm   Tensor.matmul against cblas_sgemm called from C"
 	@echo "make bench-conv   each convolution of the benchmark networks against SGEMM, on 1 and 2 threads"
 	@echo "make fuzz   run each libFuzzer harness in Fuzz/ for FUZZ_SECONDS seconds (default 300)"

@@ -1,10 +1,12 @@
 """Training and inference in the peer frameworks: Keras on TensorFlow, PyTorch, ONNX Runtime.
 
 Every job trains with Adam (lr 1e-3, epsilon 1e-7), batch 64, reshuffled every epoch,
-cross-entropy loss, on 2 threads. Each framework is imported only when its job is made.
+cross-entropy loss, on 2 threads; PyTorch's also with another learning rate and batch size, and with
+SwiftCNN's one-cycle schedule (for the time-to-99% race). Each framework is imported only when its job is made.
 """
 
 import logging
+import math
 import os
 import tempfile
 import time
@@ -22,6 +24,21 @@ INFER_BATCH = 1000
 LEARNING_RATE = 1e-3
 # Keras' Adam default; PyTorch's is 1e-8. Using Keras' keeps the two runs the same job.
 ADAM_EPSILON = 1e-7
+
+
+def one_cycle(peak, step, total_steps, warmup=0.3, initial_divisor=25, final_divisor=1e4):
+    """The learning rate of SwiftCNN's OneCycle schedule (mnist-train --schedule one-cycle) at `step`
+    (from 0) of `total_steps`, the same formula: a half cosine from peak / 25 up to peak over the first
+    30% of the steps, then one down to peak / 25 / 1e4 at the last step. PyTorch's OneCycleLR gives the
+    same rates with cycle_momentum=False; written out here so that the two can be compared line by line."""
+    def cosine(start, end, fraction):
+        return end + (start - end) / 2 * (math.cos(math.pi * fraction) + 1)
+    initial = peak / initial_divisor
+    rise_end = warmup * total_steps - 1
+    fall_end = total_steps - 1
+    if step <= rise_end:
+        return cosine(initial, peak, step / rise_end if rise_end > 0 else 1)
+    return cosine(peak, initial / final_divisor, min(1, (step - rise_end) / (fall_end - rise_end)))
 
 
 def check_parameters(network, found):
@@ -108,18 +125,26 @@ class TorchJob:
             x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
         return self.torch.from_numpy(x)
 
-    def train(self, x, y, epochs):
+    @property
+    def kernels(self):
+        """The vector instructions PyTorch's CPU kernels were chosen for, such as AVX2."""
+        return self.torch.backends.cpu.get_cpu_capability()
+
+    def train(self, x, y, epochs, batch_size=TRAIN_BATCH, learning_rate=LEARNING_RATE, schedule="constant"):
         torch = self.torch
         x, y = self.tensor(x), torch.from_numpy(y)
-        optimizer = torch.optim.Adam(self.model.parameters(), lr=LEARNING_RATE, eps=ADAM_EPSILON)
+        optimizer = torch.optim.Adam(self.model.parameters(), lr=learning_rate, eps=ADAM_EPSILON)
         self.model.train()
+        steps_per_epoch = -(-len(x) // batch_size)
         seconds = []
         for epoch in range(epochs):
             start = time.perf_counter()
             order = torch.randperm(len(x), generator=self.generator)
             total = 0.0
-            for i in range(0, len(x), TRAIN_BATCH):
-                batch = order[i:i + TRAIN_BATCH]
+            for step, i in enumerate(range(0, len(x), batch_size), epoch * steps_per_epoch):
+                if schedule == "one-cycle":
+                    optimizer.param_groups[0]["lr"] = one_cycle(learning_rate, step, epochs * steps_per_epoch)
+                batch = order[i:i + batch_size]
                 optimizer.zero_grad(set_to_none=True)
                 loss = torch.nn.functional.cross_entropy(self.model(x[batch]), y[batch])
                 loss.backward()

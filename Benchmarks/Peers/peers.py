@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 import networks
-from frameworks import INFER_BATCH, JOBS, THREADS, TRAIN_BATCH, OnnxRuntimeJob
+from frameworks import INFER_BATCH, JOBS, LEARNING_RATE, THREADS, TRAIN_BATCH, OnnxRuntimeJob
 from image_datasets import DATASETS, load_split
 
 # Weight files use Keras' layouts and names (conv kernels HWIO, dense kernels (in, out),
@@ -76,6 +76,10 @@ def save_weights(path, arrays):
 def command_train(args):
     if args.save_weights and args.network != "reference":
         raise SystemExit("--save-weights writes the reference network's weights only")
+    recipe = {"batch_size": args.batch_size, "learning_rate": args.learning_rate, "schedule": args.schedule}
+    if args.framework == "keras" and recipe != {"batch_size": TRAIN_BATCH, "learning_rate": LEARNING_RATE,
+                                                "schedule": "constant"}:
+        raise SystemExit("--batch-size, --learning-rate and --schedule are for --framework torch only")
     dataset = args.dataset or networks.NETWORKS[args.network][0]
     job = JOBS[args.framework](args.seed, args.network)
     x_train, y_train = load_split("train", dataset)
@@ -88,14 +92,20 @@ def command_train(args):
     print(f"{job.name} {job.version}: training {args.network} on {dataset}, {args.epochs} "
           f"epoch(s), seed {args.seed}, {THREADS} threads"
           f"{', standardised inputs' if args.standardize else ''}", flush=True)
-    seconds = job.train(x_train, y_train, args.epochs)
+    if args.framework == "keras":
+        seconds = job.train(x_train, y_train, args.epochs)
+    else:
+        seconds = job.train(x_train, y_train, args.epochs, **recipe)
+    # Wall-clock time, for races timed from the launch of this process (Scripts/race-to-99.py).
+    training_ended = time.time()
     loss, accuracy = job.evaluate(x_test, y_test)
     print(f"  {job.name} test accuracy {accuracy:.4f}, loss {loss:.4f}", flush=True)
     if args.save_weights:
         save_weights(args.save_weights, job.get_weights())
     emit({"kind": "train", "framework": job.name, "version": job.version,
           "network": args.network, "dataset": dataset, "seed": args.seed,
-          "epochs": args.epochs, "batch_size": TRAIN_BATCH, "standardized": args.standardize,
+          "epochs": args.epochs, **recipe, "standardized": args.standardize,
+          "kernels": getattr(job, "kernels", None), "training_ended": round(training_ended, 3),
           "epoch_seconds": [round(s, 4) for s in seconds],
           "median_epoch_seconds": round(statistics.median(seconds), 4),
           "test_accuracy": round(accuracy, 4), "test_loss": round(loss, 4)}, args.results)
@@ -216,6 +226,12 @@ def main():
                        help="default: mnist for reference and pytorch-examples, fashion otherwise")
     train.add_argument("--epochs", type=int, default=5)
     train.add_argument("--seed", type=int, default=1)
+    train.add_argument("--batch-size", type=int, default=TRAIN_BATCH, help="torch only")
+    train.add_argument("--learning-rate", type=float, default=LEARNING_RATE,
+                       help="Adam's learning rate; the peak rate with --schedule one-cycle (torch only)")
+    train.add_argument("--schedule", choices=["constant", "one-cycle"], default="constant",
+                       help="one-cycle: mnist-train's --schedule one-cycle, the same rate at every step "
+                            "(torch only)")
     train.add_argument("--save-weights", metavar="FILE",
                        help="write the trained weights as safetensors (Keras layouts)")
     train.add_argument("--standardize", action="store_true",

@@ -5,10 +5,12 @@
 # measured once per framework.
 #
 # NETWORKS names the networks of the benchmark set to train (default: the reference CNN); each gets
-# its own table.
+# its own table. Then the time-to-99% race (race-to-99.py: mnist-train's recipe against the same in
+# PyTorch, from process launch to the end of training) over RACE_SEEDS; RACE_SEEDS="" skips it.
 #
 # Environment: EPOCHS (3), SEEDS ("1"), NETWORKS ("reference"; also pytorch-examples, batchnorm,
-# resnet8), SWIFT (swift), PEERS_RESULTS (where the peers' records go, .results/peers.jsonl).
+# resnet8), RACE_SEEDS ("1 2 3 4 5"), RACE_EPOCHS (the recipe's; fewer only to check the script),
+# SWIFT (swift), PEERS_RESULTS (where the peers' records go, .results/peers.jsonl).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,6 +18,7 @@ package="$(cd "$here/.." && pwd)"
 epochs="${EPOCHS:-3}"
 read -r -a seeds <<<"${SEEDS:-1}"
 read -r -a networks <<<"${NETWORKS:-reference}"
+read -r -a race_seeds <<<"${RACE_SEEDS-1 2 3 4 5}"
 results="$package/.results"
 peers_results="${PEERS_RESULTS:-$results/peers.jsonl}"
 mkdir -p "$results"
@@ -36,5 +39,15 @@ done
 PEERS_RESULTS="$peers_results" "$package/Peers/run-peers.sh" --epochs "$epochs" --seeds "${seeds[@]}" \
     --networks "${networks[@]}"
 
+: > "$results/race.jsonl"
+if [ ${#race_seeds[@]} -gt 0 ]; then
+    "${SWIFT:-swift}" build -c release --package-path "$package/.." --product mnist-train
+    race_epochs=()
+    [ -n "${RACE_EPOCHS:-}" ] && race_epochs=(--epochs "$RACE_EPOCHS")
+    python3 "$here/race-to-99.py" --seeds "${race_seeds[@]}" "${race_epochs[@]}" --results "$results/race.jsonl" \
+        --mnist-train "$("${SWIFT:-swift}" build -c release --package-path "$package/.." --show-bin-path)/mnist-train" \
+        --python "$package/.venv-peers/bin/python"
+fi
+
 echo
-python3 "$here/compare.py" "$results/swiftcnn.jsonl" "$peers_results"
+python3 "$here/compare.py" "$results/swiftcnn.jsonl" "$peers_results" "$results/race.jsonl"

@@ -3,8 +3,9 @@
 
 Reads JSON-lines results files (the `--results` files of epoch-benchmark and of
 Peers/run-peers.sh, or any captured output holding `RESULT {json}` lines), matches records by
-`kind` and thread count, and prints one table for training and one for inference. Every ratio is
-SwiftCNN's speed over the peer's: above 1, SwiftCNN is faster.
+`kind` and thread count, and prints one table for training, one for inference and one for the
+time-to-99% race (Scripts/race-to-99.py). Every ratio is the peer's time over SwiftCNN's: above 1,
+SwiftCNN is faster.
 """
 
 import argparse
@@ -70,6 +71,8 @@ def inference_table(records, threads):
         throughput = max(run["images_per_second"] for run in runs)
         latency = min(run["latency_us"] for run in runs)
         rows.append((framework, throughput, latency))
+    if not rows:
+        return False
     mine = next((row for row in rows if row[0] == SELF), None)
     print(f"\nInference, {threads} threads (best images/s in batches of 1000; median latency of one image)")
     print(f"{'framework':<12} {'images/s':>10} {'speed-up':>9} {'µs/image':>10} {'speed-up':>9}")
@@ -77,7 +80,46 @@ def inference_table(records, threads):
         other = mine and framework != SELF
         print(f"{framework:<12} {throughput:>10.0f} {ratio(mine[1] / throughput if other else None):>9} "
               f"{latency:>10.1f} {ratio(latency / mine[2] if other else None):>9}")
-    return bool(rows)
+    return True
+
+
+def race_table(records):
+    """The time-to-99% race (race-to-99.py): medians over seeds of the time from process launch to the
+    end of training and of the test accuracy, and each peer's time over SwiftCNN's."""
+    grouped = {}
+    for record in records:
+        if record.get("kind") == "race":
+            grouped.setdefault(record["framework"], []).append(record)
+    if not grouped:
+        return False
+    first = next(iter(grouped.values()))[0]
+    epochs = f"{first['epochs']} epoch{'s' if first['epochs'] != 1 else ''}"
+    print(f"\nTime to 99% ({epochs}, batch {first['batch_size']}, {first['schedule']} to "
+          f"{first['learning_rate']:g}, {first['threads']} threads; median seconds from launch to the end of training)")
+    mine = statistics.median(r["seconds"] for r in grouped[SELF]) if SELF in grouped else None
+    print(f"{'framework':<12} {'runs':>4} {'seconds':>9} {'time / SwiftCNN':>16} {'median accuracy':>16}  kernels")
+    for framework, runs in sorted(grouped.items(), key=lambda item: item[0] != SELF):
+        seconds = statistics.median(r["seconds"] for r in runs)
+        accuracy = statistics.median(r["test_accuracy"] for r in runs)
+        kernels = ", ".join(sorted({r.get("kernels") or "unknown" for r in runs}))
+        slower = seconds / mine if mine and framework != SELF else None
+        print(f"{framework:<12} {len(runs):>4} {seconds:>9.1f} {ratio(slower):>16} {accuracy:>16.4f}  {kernels}")
+    return True
+
+
+def machine(records):
+    """The CPUs the records were measured on: vendor, family and model where the records say (the race's
+    do), then the model name."""
+    cpus = {}
+    for record in records:
+        identity = " ".join(f"{label} {record[key]}" for label, key in
+                            (("family", "cpu_family"), ("model", "cpu_model_number")) if key in record)
+        name = record.get("cpu", "unknown")
+        if "cpu_vendor" in record:
+            cpus[name] = f"{record['cpu_vendor']} {identity}, {name}"
+        else:
+            cpus.setdefault(name, name)
+    return "; ".join(sorted(cpus.values()))
 
 
 def main():
@@ -88,11 +130,11 @@ def main():
     args = parser.parse_args()
 
     records = read_records(args.results)
-    cpus = sorted({record.get("cpu", "unknown") for record in records})
-    print(f"CPU: {', '.join(cpus)}")
+    print(f"CPU: {machine(records)}")
     found_training = training_table(records, args.threads)
     found_inference = inference_table(records, args.threads)
-    if not (found_training or found_inference):
+    found_race = race_table(records)
+    if not (found_training or found_inference or found_race):
         sys.exit(f"no records measured on {args.threads} threads in {', '.join(args.results)}")
 
 

@@ -194,7 +194,8 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
                                     shuffleSeed: checkpoint?.shuffleSeed, initialEpoch: checkpoint?.completedEpochs ?? 0,
                                     accumulationSteps: accumulate, processGroup: group,
                                     verbosity: quiet ? .quiet : .automatic, callbacks: saver.map { [$0] } ?? [])
-        let seconds = Date().timeIntervalSince(start)
+        let end = Date()
+        let seconds = end.timeIntervalSince(start)
         if let error = saver?.error { throw error }
 
         let (loss, accuracy) = try group.map { try model.evaluate(data.test, processGroup: $0) } ?? model.evaluate(data.test)
@@ -202,6 +203,8 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         print(String(format: "test loss: %.4f", loss))
         print(String(format: "test accuracy: %.2f%%", accuracy * 100))
         print(String(format: "training time: %.1f s", seconds))
+        // Races timed from process start (Benchmarks/Scripts/race-to-99.py) subtract their launch time from this.
+        print(String(format: "training ended: %.3f s after the Unix epoch", end.timeIntervalSince1970))
         if let group {
             print(String(format: "in MPI collectives (waiting for the other processes included): %.2f s, %d operations",
                          group.collectiveSeconds, group.collectiveCount))

@@ -44,11 +44,18 @@ struct MNISTTrainTests {
     @Test func withoutStandardisingTheModelTakesThePixelsAsTheyAre() throws {
         try withTemporaryDirectory { directory in
             let file = directory.appendingPathComponent("model.safetensors").path
+            let launched = Date().timeIntervalSince1970
             let run = try mnistTrain.run(["--epochs", "1", "--train-limit", "1000", "--no-standardize",
                                           "--no-augment", "--quiet", "--save", file])
+            let exited = Date().timeIntervalSince1970
             #expect(run.status == 0, "\(run.errors)")
             let model = try Sequential(contentsOf: URL(fileURLWithPath: file))
             #expect(model.layers.first is Conv2D && model.layers.count == 7)
+            // The time the race to 99% (Benchmarks/Scripts/race-to-99.py) reads: within the process's life.
+            let prefix = "training ended: ", suffix = " s after the Unix epoch"
+            let line = try #require(run.output.split(separator: "\n").first { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) })
+            let ended = try #require(Double(line.dropFirst(prefix.count).dropLast(suffix.count)))
+            #expect(ended > launched && ended < exited)
         }
     }
 
