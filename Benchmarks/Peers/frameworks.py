@@ -18,7 +18,8 @@ import networks
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-THREADS = 2
+# The jobs run on 2 threads, as SwiftCNN is measured; PEERS_THREADS=1 measures one thread.
+THREADS = int(os.environ.get("PEERS_THREADS", "2"))
 TRAIN_BATCH = 64
 INFER_BATCH = 1000
 LEARNING_RATE = 1e-3

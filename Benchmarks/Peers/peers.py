@@ -14,6 +14,7 @@ the frameworks' thread pools never share a process.
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -26,6 +27,7 @@ import numpy as np
 import networks
 from frameworks import INFER_BATCH, JOBS, LEARNING_RATE, THREADS, TRAIN_BATCH, OnnxRuntimeJob
 from image_datasets import DATASETS, load_split
+from machine import cpu_identity
 
 # Weight files use Keras' layouts and names (conv kernels HWIO, dense kernels (in, out),
 # Flatten over H, W, C), so one file loads into every implementation of the job.
@@ -37,19 +39,8 @@ WEIGHT_NAMES = [
 
 # ---------------------------------------------------------------------------- results
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
-
-
 def emit(result, results_path):
-    result = {**result, "cpu": cpu_model(), "threads": THREADS,
+    result = {**result, **cpu_identity(), "threads": THREADS,
               "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
               "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     line = json.dumps(result)
@@ -150,11 +141,14 @@ def command_infer(args):
         single()
         latencies.append(time.perf_counter() - start)
     result["latency_us"] = round(statistics.median(latencies) * 1e6, 1)
+    # Nearest rank, as SwiftCNN's epoch-benchmark computes it.
+    result["latency_p99_us"] = round(sorted(latencies)[math.ceil(0.99 * len(latencies)) - 1] * 1e6, 1)
 
     if isinstance(job, OnnxRuntimeJob):
         result["max_abs_diff_vs_torch"] = job.max_difference_from_torch(x_test[:args.batch_size])
     print(f"  {job.name}: {result['images_per_second']:.0f} images/s (batch {size}), "
-          f"{result['latency_us']:.0f} us/image (batch 1)", flush=True)
+          f"{result['latency_us']:.0f} us/image (batch 1; 99th percentile {result['latency_p99_us']:.0f} us)",
+          flush=True)
     emit(result, args.results)
 
 
@@ -195,7 +189,7 @@ def command_all(args):
 
 
 def print_summary(trained, inferred):
-    print(f"\nSummary ({cpu_model()}, {THREADS} threads)")
+    print(f"\nSummary ({cpu_identity()['cpu']}, {THREADS} threads)")
     print(f"{'network':<17} {'framework':<12} {'runs':>4} {'s/epoch (median)':>17} {'test accuracy':>22}")
     for network in dict.fromkeys(r["network"] for r in trained):
         for framework in ("keras", "torch"):

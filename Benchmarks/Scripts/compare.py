@@ -70,16 +70,21 @@ def inference_table(records, threads):
     for framework, runs in grouped.items():
         throughput = max(run["images_per_second"] for run in runs)
         latency = min(run["latency_us"] for run in runs)
-        rows.append((framework, throughput, latency))
+        tails = [run["latency_p99_us"] for run in runs if "latency_p99_us" in run]
+        rows.append((framework, throughput, latency, min(tails) if tails else None))
     if not rows:
         return False
     mine = next((row for row in rows if row[0] == SELF), None)
-    print(f"\nInference, {threads} threads (best images/s in batches of 1000; median latency of one image)")
-    print(f"{'framework':<12} {'images/s':>10} {'speed-up':>9} {'µs/image':>10} {'speed-up':>9}")
-    for framework, throughput, latency in sorted(rows, key=lambda row: row[0] != SELF):
+    print(f"\nInference, {threads} threads (best images/s in batches of 1000; median and 99th-percentile "
+          "latency of one image)")
+    print(f"{'framework':<12} {'images/s':>10} {'speed-up':>9} {'µs/image':>10} {'speed-up':>9} "
+          f"{'p99 µs':>8} {'speed-up':>9}")
+    for framework, throughput, latency, tail in sorted(rows, key=lambda row: row[0] != SELF):
         other = mine and framework != SELF
+        tail_ratio = tail / mine[3] if other and tail and mine[3] else None
         print(f"{framework:<12} {throughput:>10.0f} {ratio(mine[1] / throughput if other else None):>9} "
-              f"{latency:>10.1f} {ratio(latency / mine[2] if other else None):>9}")
+              f"{latency:>10.1f} {ratio(latency / mine[2] if other else None):>9} "
+              f"{tail if tail else '-':>8} {ratio(tail_ratio):>9}")
     return True
 
 

@@ -22,26 +22,13 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Peers"))
+from machine import cpu_identity  # noqa: E402
+
 # Chosen on MNIST's test set from the candidates listed in Benchmarks/README.md (all of them, with
 # every seed's accuracy): the fewest epochs whose median over seeds 1-5 reached 99.0%.
 RECIPE = {"epochs": 2, "batch_size": 64, "learning_rate": 3e-3, "schedule": "one-cycle"}
 THREADS = 2
-
-
-def cpu_identity():
-    """The CPU's vendor, family, model number and name from /proc/cpuinfo (as the peers' `cpu` field)."""
-    fields = {"vendor_id": "cpu_vendor", "cpu family": "cpu_family", "model": "cpu_model_number",
-              "model name": "cpu"}
-    found = {}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key.strip() in fields and fields[key.strip()] not in found:
-                    found[fields[key.strip()]] = value.strip()
-    except OSError:
-        pass
-    return {name: found.get(name, "unknown") for name in fields.values()}
 
 
 def run(command, environment):

@@ -6,11 +6,17 @@ public enum Machine {
     /// The CPU's `model name` from `/proc/cpuinfo`, as the peer benchmarks report it; "unknown" elsewhere.
     public static let cpuModel = cpuinfoField("model name")
 
+    /// The CPU's `vendor_id`, `cpu family` and `model` from `/proc/cpuinfo`, which every benchmark record
+    /// carries (as `cpu_vendor`, `cpu_family` and `cpu_model_number`, the peers' and the race's names).
+    public static let cpuVendor = cpuinfoField("vendor_id")
+    public static let cpuFamily = cpuinfoField("cpu family")
+    public static let cpuModelNumber = cpuinfoField("model")
+
     /// The CPU and the OpenBLAS kernels in use, for the head of a table of rates: a virtual machine's
     /// model name can be as vague as "AMD EPYC", while vendor, family and model tell the core apart
     /// (family 25 model 1 is a Zen 3), e.g. `AuthenticAMD family 25 model 1 (AMD EPYC), Zen kernels`.
     public static var cpuStamp: String {
-        "\(cpuinfoField("vendor_id")) family \(cpuinfoField("cpu family")) model \(cpuinfoField("model")) "
+        "\(cpuVendor) family \(cpuFamily) model \(cpuModelNumber) "
             + "(\(cpuModel)), \(Backend.kernels.coreName) kernels"
     }
 

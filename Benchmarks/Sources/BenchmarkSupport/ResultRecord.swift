@@ -9,6 +9,9 @@ public struct TrainResult: Encodable {
     public let framework = "swiftcnn"
     public let version = ResultRecord.version
     public let cpu = Machine.cpuModel
+    public let cpuVendor = Machine.cpuVendor
+    public let cpuFamily = Machine.cpuFamily
+    public let cpuModelNumber = Machine.cpuModelNumber
     public var threads: Int
     public let timestamp = ResultRecord.timestamp()
     public var network: String
@@ -41,7 +44,8 @@ public struct TrainResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp, network, dataset, seed, epochs
+        case kind, framework, version, cpu, threads, timestamp
+        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number", network, dataset, seed, epochs
         case batchSize = "batch_size"
         case epochSeconds = "epoch_seconds"
         case medianEpochSeconds = "median_epoch_seconds"
@@ -58,26 +62,36 @@ public struct InferResult: Encodable {
     public let framework = "swiftcnn"
     public let version = ResultRecord.version
     public let cpu = Machine.cpuModel
+    public let cpuVendor = Machine.cpuVendor
+    public let cpuFamily = Machine.cpuFamily
+    public let cpuModelNumber = Machine.cpuModelNumber
     public var threads: Int
     public let timestamp = ResultRecord.timestamp()
     public var batchSize: Int
     public var imagesPerSecond: Double
+    /// The median time of one single-image call.
     public var latencyMicroseconds: Double
+    /// The 99th percentile (nearest rank) of the same calls.
+    public var latencyP99Microseconds: Double
     public var testAccuracy: Double
 
-    public init(threads: Int, batchSize: Int, imagesPerSecond: Double, latencyMicroseconds: Double, testAccuracy: Double) {
+    public init(threads: Int, batchSize: Int, imagesPerSecond: Double, latencyMicroseconds: Double,
+                latencyP99Microseconds: Double, testAccuracy: Double) {
         self.threads = threads
         self.batchSize = batchSize
         self.imagesPerSecond = ResultRecord.rounded(imagesPerSecond, places: 1)
         self.latencyMicroseconds = ResultRecord.rounded(latencyMicroseconds, places: 1)
+        self.latencyP99Microseconds = ResultRecord.rounded(latencyP99Microseconds, places: 1)
         self.testAccuracy = ResultRecord.rounded(testAccuracy, places: 4)
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, framework, version, cpu, threads, timestamp
+        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number"
         case batchSize = "batch_size"
         case imagesPerSecond = "images_per_second"
         case latencyMicroseconds = "latency_us"
+        case latencyP99Microseconds = "latency_p99_us"
         case testAccuracy = "test_accuracy"
     }
 }
@@ -90,6 +104,9 @@ public struct ConvolutionResult: Encodable {
     public let framework = "swiftcnn"
     public let version = ResultRecord.version
     public let cpu = Machine.cpuStamp
+    public let cpuVendor = Machine.cpuVendor
+    public let cpuFamily = Machine.cpuFamily
+    public let cpuModelNumber = Machine.cpuModelNumber
     public var threads: Int
     public let timestamp = ResultRecord.timestamp()
     public var batchSize: Int
@@ -132,7 +149,8 @@ public struct ConvolutionResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp, shape, layers, direction, repetitions, megaflops
+        case kind, framework, version, cpu, threads, timestamp
+        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number", shape, layers, direction, repetitions, megaflops
         case batchSize = "batch_size"
         case medianMilliseconds = "median_ms"
         case gigaflopsPerSecond = "gflops"

@@ -8,6 +8,14 @@ public enum Timing {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
+    /// The nearest-rank `percent` percentile of `values`, which must not be empty: the smallest value that
+    /// at least `percent`% of them do not exceed (the peer script computes it the same way).
+    public static func percentile(_ percent: Double, of values: [Double]) -> Double {
+        precondition(!values.isEmpty && percent > 0 && percent <= 100, "A percentile needs values and 0 < percent ≤ 100")
+        let rank = Int((percent / 100 * Double(values.count)).rounded(.up))
+        return values.sorted()[rank - 1]
+    }
+
     /// The median of `values`, which must not be empty (the mean of the middle two for an even count).
     public static func median(_ values: [Double]) -> Double {
         precondition(!values.isEmpty, "The median needs at least one value")

@@ -44,7 +44,7 @@ struct EpochBenchmark: ParsableCommand {
     @Option(help: "Untimed single-image calls before the timed ones.")
     var warmupCalls = 100
 
-    @Option(help: "Timed single-image calls (the median counts).")
+    @Option(help: "Timed single-image calls (their median and 99th percentile count).")
     var calls = 1000
 
     func validate() throws {
@@ -65,7 +65,7 @@ struct EpochBenchmark: ParsableCommand {
             ? try MNIST(variant: .fashion)
             : try MNIST(directory: mnistDir.map { URL(fileURLWithPath: $0) })
         print("\(mnist.variant.name) from \(mnist.directory.path): \(mnist.train.count) training, \(mnist.test.count) test images")
-        print("CPU: \(Machine.cpuModel)")
+        print("CPU: \(Machine.cpuStamp)")
 
         var medianEpochSeconds: [(threads: Int, seconds: Double)] = []
         for threads in threadCounts {
@@ -137,9 +137,11 @@ struct EpochBenchmark: ParsableCommand {
         }
         let result = InferResult(threads: threads, batchSize: batchSize, imagesPerSecond: imagesPerSecond,
                                  latencyMicroseconds: Timing.median(latencies) * 1e6,
+                                 latencyP99Microseconds: Timing.percentile(99, of: latencies) * 1e6,
                                  testAccuracy: Double(correct) / Double(test.count))
         print("  inference: \(format(result.imagesPerSecond, places: 0)) images/s (batch \(batchSize)), "
-              + "\(format(result.latencyMicroseconds, places: 1)) µs/image (batch 1)")
+              + "\(format(result.latencyMicroseconds, places: 1)) µs/image (batch 1; 99th percentile "
+              + "\(format(result.latencyP99Microseconds, places: 1)) µs)")
         try ResultRecord.emit(result, appendingTo: resultsPath)
     }
 
