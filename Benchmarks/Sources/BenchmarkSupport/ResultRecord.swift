@@ -44,8 +44,8 @@ public struct TrainResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp
-        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number", network, dataset, seed, epochs
+        case kind, framework, version, cpu, threads, timestamp, network, dataset, seed, epochs
+        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number"
         case batchSize = "batch_size"
         case epochSeconds = "epoch_seconds"
         case medianEpochSeconds = "median_epoch_seconds"
@@ -103,7 +103,7 @@ public struct ConvolutionResult: Encodable {
     public let kind = "conv"
     public let framework = "swiftcnn"
     public let version = ResultRecord.version
-    public let cpu = Machine.cpuStamp
+    public let cpu = Machine.cpuModel
     public let cpuVendor = Machine.cpuVendor
     public let cpuFamily = Machine.cpuFamily
     public let cpuModelNumber = Machine.cpuModelNumber
@@ -149,8 +149,8 @@ public struct ConvolutionResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp
-        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number", shape, layers, direction, repetitions, megaflops
+        case kind, framework, version, cpu, threads, timestamp, shape, layers, direction, repetitions, megaflops
+        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number"
         case batchSize = "batch_size"
         case medianMilliseconds = "median_ms"
         case gigaflopsPerSecond = "gflops"
