@@ -6,14 +6,7 @@ import SwiftCNN
 /// epoch time, and the process's peak resident memory.
 public struct TrainResult: Encodable {
     public let kind = "train"
-    public let framework = "swiftcnn"
-    public let version = ResultRecord.version
-    public let cpu = Machine.cpuModel
-    public let cpuVendor = Machine.cpuVendor
-    public let cpuFamily = Machine.cpuFamily
-    public let cpuModelNumber = Machine.cpuModelNumber
     public var threads: Int
-    public let timestamp = ResultRecord.timestamp()
     public var network: String
     public var dataset: String
     public var seed: UInt64
@@ -44,8 +37,7 @@ public struct TrainResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp, network, dataset, seed, epochs
-        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number"
+        case kind, threads, network, dataset, seed, epochs
         case batchSize = "batch_size"
         case epochSeconds = "epoch_seconds"
         case medianEpochSeconds = "median_epoch_seconds"
@@ -59,14 +51,7 @@ public struct TrainResult: Encodable {
 /// An inference measurement in the peer benchmarks' RESULT schema (`kind: "infer"`).
 public struct InferResult: Encodable {
     public let kind = "infer"
-    public let framework = "swiftcnn"
-    public let version = ResultRecord.version
-    public let cpu = Machine.cpuModel
-    public let cpuVendor = Machine.cpuVendor
-    public let cpuFamily = Machine.cpuFamily
-    public let cpuModelNumber = Machine.cpuModelNumber
     public var threads: Int
-    public let timestamp = ResultRecord.timestamp()
     public var batchSize: Int
     public var imagesPerSecond: Double
     /// The median time of one single-image call.
@@ -86,8 +71,7 @@ public struct InferResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp
-        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number"
+        case kind, threads
         case batchSize = "batch_size"
         case imagesPerSecond = "images_per_second"
         case latencyMicroseconds = "latency_us"
@@ -101,14 +85,7 @@ public struct InferResult: Encodable {
 /// a large square product and of SGEMM on the pass's own products.
 public struct ConvolutionResult: Encodable {
     public let kind = "conv"
-    public let framework = "swiftcnn"
-    public let version = ResultRecord.version
-    public let cpu = Machine.cpuModel
-    public let cpuVendor = Machine.cpuVendor
-    public let cpuFamily = Machine.cpuFamily
-    public let cpuModelNumber = Machine.cpuModelNumber
     public var threads: Int
-    public let timestamp = ResultRecord.timestamp()
     public var batchSize: Int
     /// The convolution, as `conv-efficiency` prints it.
     public var shape: String
@@ -149,8 +126,7 @@ public struct ConvolutionResult: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, framework, version, cpu, threads, timestamp, shape, layers, direction, repetitions, megaflops
-        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number"
+        case kind, threads, shape, layers, direction, repetitions, megaflops
         case batchSize = "batch_size"
         case medianMilliseconds = "median_ms"
         case gigaflopsPerSecond = "gflops"
@@ -171,11 +147,12 @@ public enum ResultRecord {
         return "\(release), \(Backend.kernels.coreName) kernels"
     }
 
-    /// Prints `record` as a RESULT line and appends it to the file at `path`, if any.
+    /// Prints `record` as a RESULT line and appends it to the file at `path`, if any; the line also carries
+    /// the fields every record has (framework, version, CPU, timestamp), as the peers' records do.
     public static func emit(_ record: some Encodable, appendingTo path: String?) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let line = String(decoding: try encoder.encode(record), as: UTF8.self)
+        let line = String(decoding: try encoder.encode(Stamped(record: record)), as: UTF8.self)
         print("RESULT \(line)")
         guard let path else { return }
         let url = URL(fileURLWithPath: path)
@@ -200,5 +177,29 @@ public enum ResultRecord {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssZ"
         return formatter.string(from: Date())
+    }
+}
+
+/// A record with the fields that every record carries, in the same JSON object: who measured (SwiftCNN,
+/// its OpenBLAS release and kernels), on which CPU (the model name, and the vendor, family and model that
+/// tell a virtual machine's core apart), and when.
+private struct Stamped<Record: Encodable>: Encodable {
+    var record: Record
+
+    private enum Key: String, CodingKey {
+        case framework, version, cpu, timestamp
+        case cpuVendor = "cpu_vendor", cpuFamily = "cpu_family", cpuModelNumber = "cpu_model_number"
+    }
+
+    func encode(to encoder: Encoder) throws {
+        try record.encode(to: encoder)
+        var stamp = encoder.container(keyedBy: Key.self)
+        try stamp.encode("swiftcnn", forKey: .framework)
+        try stamp.encode(ResultRecord.version, forKey: .version)
+        try stamp.encode(Machine.cpuModel, forKey: .cpu)
+        try stamp.encode(Machine.cpuVendor, forKey: .cpuVendor)
+        try stamp.encode(Machine.cpuFamily, forKey: .cpuFamily)
+        try stamp.encode(Machine.cpuModelNumber, forKey: .cpuModelNumber)
+        try stamp.encode(ResultRecord.timestamp(), forKey: .timestamp)
     }
 }
