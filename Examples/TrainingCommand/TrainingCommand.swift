@@ -46,6 +46,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         """)
     var schedule: Schedule = .constant
 
+    @Option(help: "The fraction of each label spread evenly over the classes (Keras's label_smoothing); 0 for none.")
+    var labelSmoothing: Float = 0
+
     @Option(help: "reference (the Keras example CNN, 122k parameters), wide (three convolutions with batch normalisation and dropout, 0.3M parameters), deep (six convolutions with batch normalisation and dropout, 0.3M parameters, for the best accuracy) or resnet8 (the residual network ResNet-8, 78k parameters).")
     var model: TrainingArchitecture = Defaults.model
 
@@ -123,6 +126,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard accumulate > 0 else { throw ValidationError("--accumulate must be positive") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        guard (0..<1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in [0, 1)") }
         guard (threads ?? 1) > 0 else { throw ValidationError("--threads must be positive") }
         guard (trainLimit ?? 1) > 0 else { throw ValidationError("--train-limit must be positive") }
         guard (0..<1).contains(validationSplit) else { throw ValidationError("--validation-split must be in [0, 1)") }
@@ -190,7 +194,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         let saver = noSave ? nil : ModelCheckpoint(url: URL(fileURLWithPath: save), optimizer: optimizer,
                                                    shuffleSeed: checkpoint?.shuffleSeed)
         let history = try model.fit(training, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
-                                    schedule: learningRateSchedule(), validationSplit: validationSplit,
+                                    loss: SoftmaxCrossEntropy(labelSmoothing: labelSmoothing), schedule: learningRateSchedule(), validationSplit: validationSplit,
                                     shuffleSeed: checkpoint?.shuffleSeed, initialEpoch: checkpoint?.completedEpochs ?? 0,
                                     accumulationSteps: accumulate, processGroup: group,
                                     verbosity: quiet ? .quiet : .automatic, callbacks: saver.map { [$0] } ?? [])

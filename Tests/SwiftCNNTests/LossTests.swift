@@ -66,6 +66,31 @@ private func checkLossGradient(_ loss: Loss, predictions: Tensor, labels: Labels
         checkLossGradient(SoftmaxCrossEntropy(), predictions: logits, labels: .targets(soft))
     }
 
+    @Test func labelSmoothingSpreadsPartOfEachTargetOverTheClasses() {
+        let logits = Tensor(shape: [2, 3], scalars: [1, 2, 3, 0, 0, 0])
+        let loss = SoftmaxCrossEntropy(labelSmoothing: 0.3)
+        // Targets (1 − 0.3)·one-hot + 0.3/3: row 1 [0.1, 0.1, 0.8], row 2 [0.8, 0.1, 0.1].
+        // Row 1: log(e¹ + e² + e³) − (0.1·1 + 0.1·2 + 0.8·3) = 3.4076059 − 2.7 = 0.7076059
+        // Row 2: log 3 − 0 = 1.0986123.  Mean: 0.9031091
+        expectClose(loss.value(predictions: logits, labels: .classes([2, 0])), 0.9031091)
+        // (softmax − target) / 2: row 1 = [0.0900306 − 0.1, 0.2447285 − 0.1, 0.6652410 − 0.8] / 2,
+        //                         row 2 = [1/3 − 0.8, 1/3 − 0.1, 1/3 − 0.1] / 2
+        expectClose(loss.gradient(predictions: logits, labels: .classes([2, 0])),
+                    Tensor(shape: [2, 3], scalars: [-0.0049847, 0.0723643, -0.0673795,
+                                                    -0.2333333, 0.1166667, 0.1166667]))
+        let targets = Labels.targets(oneHot([2, 0], classes: 3))
+        expectClose(loss.value(predictions: logits, labels: targets), 0.9031091)
+        expectClose(loss.gradient(predictions: logits, labels: targets),
+                    loss.gradient(predictions: logits, labels: .classes([2, 0])))
+    }
+
+    @Test func smoothedCrossEntropyGradientsMatchFiniteDifferences() {
+        let logits = Seeded.uniform([4, 5], in: -2...2, seed: 69)
+        let loss = SoftmaxCrossEntropy(labelSmoothing: 0.1)
+        checkLossGradient(loss, predictions: logits, labels: .classes([1, 3, 0, 3]))
+        checkLossGradient(loss, predictions: logits, labels: .targets(Seeded.uniform([4, 5], in: 0...1, seed: 70)))
+    }
+
     @Test func meanSquaredErrorAveragesPerSampleThenOverTheBatch() {
         let predictions = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
         let targets = Tensor(shape: [2, 2], scalars: [0, 2, 5, 3])

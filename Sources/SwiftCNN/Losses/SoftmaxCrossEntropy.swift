@@ -8,14 +8,24 @@ import Foundation
 /// log-sum-exp taken after subtracting the row's maximum so that large logits neither overflow nor lose
 /// the answer; its gradient is `softmax(z) · Σⱼ tⱼ − t`. Both are averaged over the rows. The model
 /// should end in logits (a linear ``Dense``), not in ``Softmax``.
+///
+/// With label smoothing `ε` each target becomes `(1 − ε) tⱼ + ε / K` over `K` classes, as Keras's
+/// `label_smoothing` makes it: the model is no longer pushed towards infinitely confident logits,
+/// which regularises a network trained long on augmented images.
 public struct SoftmaxCrossEntropy: SinglePassLoss {
     static let name = "SoftmaxCrossEntropy"
 
-    /// The loss.
-    public init() {}
+    /// How much of each target is spread evenly over the classes, in [0, 1]; 0 leaves the labels as they are.
+    public let labelSmoothing: Float
+
+    /// The loss, with `labelSmoothing` (in [0, 1]) of each target spread over the classes.
+    public init(labelSmoothing: Float = 0) {
+        precondition((0...1).contains(labelSmoothing), "label smoothing must be in [0, 1], not \(labelSmoothing)")
+        self.labelSmoothing = labelSmoothing
+    }
 
     func loss(of predictions: Tensor, _ labels: Labels, gradient: UnsafeMutablePointer<Float>?) -> Float {
-        crossEntropy(predictions, labels, gradient: gradient)
+        crossEntropy(predictions, labels, smoothing: labelSmoothing, gradient: gradient)
     }
 }
 
@@ -23,10 +33,13 @@ public struct SoftmaxCrossEntropy: SinglePassLoss {
 
 // z, g, t: [R, K], R rows of K class logits (g the gradient, t the targets); labels: R class indices.
 
-/// The mean cross-entropy over the rows of `logits`, writing its gradient to `gradient` when given.
-private func crossEntropy(_ logits: Tensor, _ labels: Labels, gradient: UnsafeMutablePointer<Float>?) -> Float {
+/// The mean cross-entropy over the rows of `logits` against targets smoothed by `smoothing`, writing
+/// its gradient to `gradient` when given.
+private func crossEntropy(_ logits: Tensor, _ labels: Labels, smoothing: Float,
+                          gradient: UnsafeMutablePointer<Float>?) -> Float {
     let classes = logits.shape[logits.rank - 1], rows = logits.count / classes
     let inverseRows = 1 / Float(rows)
+    let kept = 1 - smoothing, spread = smoothing / Float(classes)
     let z = logits.storage.pointer
     var total: Double = 0
     switch labels {
@@ -35,8 +48,15 @@ private func crossEntropy(_ logits: Tensor, _ labels: Labels, gradient: UnsafeMu
             let offset = row &* classes
             let label = classOffset(indices[row], classes: classes)
             let logSumExp = softmaxRow(z + offset, classes: classes, scaledBy: inverseRows, into: gradient.map { $0 + offset })
-            total += Double(logSumExp - z[offset &+ label])
-            gradient?[offset &+ label] -= inverseRows
+            var logitSum: Float = 0
+            if smoothing > 0 {
+                for j in offset..<(offset &+ classes) {
+                    logitSum += z[j]
+                    gradient?[j] -= spread * inverseRows
+                }
+            }
+            total += Double(logSumExp - kept * z[offset &+ label] - spread * logitSum)
+            gradient?[offset &+ label] -= kept * inverseRows
         }
     case let .targets(targets):
         let t = targets.storage.pointer
@@ -45,15 +65,16 @@ private func crossEntropy(_ logits: Tensor, _ labels: Labels, gradient: UnsafeMu
             var targetSum: Float = 0
             var targetDotLogits: Float = 0
             for j in offset..<(offset &+ classes) {
-                targetSum += t[j]
-                targetDotLogits += t[j] * z[j]
+                let target = kept * t[j] + spread
+                targetSum += target
+                targetDotLogits += target * z[j]
             }
             let logSumExp = softmaxRow(z + offset, classes: classes, scaledBy: inverseRows * targetSum,
                                        into: gradient.map { $0 + offset })
             total += Double(logSumExp * targetSum - targetDotLogits)
             if let gradient {
                 for j in offset..<(offset &+ classes) {
-                    gradient[j] -= t[j] * inverseRows
+                    gradient[j] -= (kept * t[j] + spread) * inverseRows
                 }
             }
         }
