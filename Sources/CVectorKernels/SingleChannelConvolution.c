@@ -31,7 +31,7 @@ typedef uint8_t u8x16 __attribute__((vector_size(16)));
 
 // Sums for filters group ..< group + 16·vectors (vectors 1 or 2) of the windows whose top-left cells
 // are at image + offsets[i]. KH, KW and vectors are constants in every caller, so the loops unroll.
-INLINE void window_sums_of(const cnn_single_channel *c, const float *image, const long offsets[4],
+INLINE void window_sums_of(const cnn_convolution *c, const float *image, const long offsets[4],
                         int group, int vectors, f16v sums[2][4], const int KH, const int KW) {
     for (int j = 0; j < vectors; j++) {
         f16v start = c->bias ? LOAD(c->bias + group + 16 * j) : (f16v){0};
@@ -53,7 +53,7 @@ INLINE void window_sums_of(const cnn_single_channel *c, const float *image, cons
 }
 
 // window_sums_of for 32 filters while at least 32 remain from group on, else 16; returns the count.
-INLINE int window_sums(const cnn_single_channel *c, const float *image, const long offsets[4], int group,
+INLINE int window_sums(const cnn_convolution *c, const float *image, const long offsets[4], int group,
                        f16v sums[2][4], const int KH, const int KW) {
     if (c->filters - group >= 32) {
         window_sums_of(c, image, offsets, group, 2, sums, KH, KW);
@@ -63,7 +63,7 @@ INLINE int window_sums(const cnn_single_channel *c, const float *image, const lo
     return 1;
 }
 
-INLINE void convolve_rows(const cnn_single_channel *c, const float *image, int first_row, int row_count,
+INLINE void convolve_rows(const cnn_convolution *c, const float *image, int first_row, int row_count,
                           float *out, const int KH, const int KW) {
     const int width = c->output_width, filters = c->filters;
     for (int r = 0; r < row_count; r++) {
@@ -87,7 +87,7 @@ INLINE void convolve_rows(const cnn_single_channel *c, const float *image, int f
     }
 }
 
-INLINE void convolve_max_pool_rows(const cnn_single_channel *c, const float *image, int first_row,
+INLINE void convolve_max_pool_rows(const cnn_convolution *c, const float *image, int first_row,
                                    int row_count, float *out, uint8_t *winners, const int KH, const int KW) {
     const int pooled_width = c->output_width / 2, filters = c->filters;
     const long down = c->stride_height * c->row_stride;
@@ -118,7 +118,7 @@ INLINE void convolve_max_pool_rows(const cnn_single_channel *c, const float *ima
     }
 }
 
-INLINE void convolution_gradients(const cnn_single_channel *c, const float *image, int output_height,
+INLINE void convolution_gradients(const cnn_convolution *c, const float *image, int output_height,
                                   const float *dz, float *dw, float *db, const int KH, const int KW) {
     const int width = c->output_width, filters = c->filters;
     for (int group = 0; group < filters; group += 16) {
@@ -138,7 +138,7 @@ INLINE void convolution_gradients(const cnn_single_channel *c, const float *imag
     }
 }
 
-INLINE void convolution_max_pool_gradients(const cnn_single_channel *c, const float *image, int pooled_height,
+INLINE void convolution_max_pool_gradients(const cnn_convolution *c, const float *image, int pooled_height,
                                            const float *dpooled, const float *pooled, const uint8_t *winners,
                                            float *dw, float *db, const int KH, const int KW) {
     const int filters = c->filters, pooled_width = c->output_width / 2;
@@ -196,46 +196,46 @@ INLINE void convolution_max_pool_gradients(const cnn_single_channel *c, const fl
 #endif
 
 VARIANTS(convolve_rows,
-         (const cnn_single_channel *c, const float *image, int first_row, int row_count, float *out),
+         (const cnn_convolution *c, const float *image, int first_row, int row_count, float *out),
          (c, image, first_row, row_count, out))
 VARIANTS(convolve_max_pool_rows,
-         (const cnn_single_channel *c, const float *image, int first_row, int row_count, float *out,
+         (const cnn_convolution *c, const float *image, int first_row, int row_count, float *out,
           uint8_t *winners),
          (c, image, first_row, row_count, out, winners))
 VARIANTS(convolution_gradients,
-         (const cnn_single_channel *c, const float *image, int output_height, const float *dz, float *dw,
+         (const cnn_convolution *c, const float *image, int output_height, const float *dz, float *dw,
           float *db),
          (c, image, output_height, dz, dw, db))
 VARIANTS(convolution_max_pool_gradients,
-         (const cnn_single_channel *c, const float *image, int pooled_height, const float *dpooled,
+         (const cnn_convolution *c, const float *image, int pooled_height, const float *dpooled,
           const float *pooled, const uint8_t *winners, float *dw, float *db),
          (c, image, pooled_height, dpooled, pooled, winners, dw, db))
 
-void cnn_convolve_rows(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolve_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                        int first_row, int row_count, float *out) {
-    void (*run)(const cnn_single_channel *, const float *, int, int, float *);
+    void (*run)(const cnn_convolution *, const float *, int, int, float *);
     convolve_rows_dispatch(isa, &run);
     run(c, image, first_row, row_count, out);
 }
 
-void cnn_convolve_max_pool_rows(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolve_max_pool_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                                 int first_row, int row_count, float *out, uint8_t *winners) {
-    void (*run)(const cnn_single_channel *, const float *, int, int, float *, uint8_t *);
+    void (*run)(const cnn_convolution *, const float *, int, int, float *, uint8_t *);
     convolve_max_pool_rows_dispatch(isa, &run);
     run(c, image, first_row, row_count, out, winners);
 }
 
-void cnn_convolution_gradients(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolution_gradients(cnn_isa isa, const cnn_convolution *c, const float *image,
                                int output_height, const float *dz, float *dw, float *db) {
-    void (*run)(const cnn_single_channel *, const float *, int, const float *, float *, float *);
+    void (*run)(const cnn_convolution *, const float *, int, const float *, float *, float *);
     convolution_gradients_dispatch(isa, &run);
     run(c, image, output_height, dz, dw, db);
 }
 
-void cnn_convolution_max_pool_gradients(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolution_max_pool_gradients(cnn_isa isa, const cnn_convolution *c, const float *image,
                                         int pooled_height, const float *dpooled, const float *pooled,
                                         const uint8_t *winners, float *dw, float *db) {
-    void (*run)(const cnn_single_channel *, const float *, int, const float *, const float *,
+    void (*run)(const cnn_convolution *, const float *, int, const float *, const float *,
                 const uint8_t *, float *, float *);
     convolution_max_pool_gradients_dispatch(isa, &run);
     run(c, image, pooled_height, dpooled, pooled, winners, dw, db);

@@ -36,12 +36,21 @@ struct ConvEfficiency: ParsableCommand {
     @Option(name: .customLong("results"), help: "Also append each RESULT (one JSON line) to this file.")
     var resultsPath: String?
 
+    @Option(name: .customLong("compare-algorithms"), parsing: .upToNextOption, help: """
+        Instead of the SGEMM tables: time each convolution's inference forward pass with im2col and SGEMM \
+        and with the direct kernel at these batch sizes, and show which one Conv2D's automatic algorithm picks.
+        """)
+    var algorithmBatchSizes: [Int] = []
+
     func validate() throws {
         guard batchSize > 0, repetitions > 0, warmup >= 0, peakSize > 0 else {
             throw ValidationError("batch-size, repetitions and peak-size must be positive, warmup not negative")
         }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--threads needs positive thread counts")
+        }
+        guard algorithmBatchSizes.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--compare-algorithms needs positive batch sizes")
         }
     }
 
@@ -56,6 +65,18 @@ struct ConvEfficiency: ParsableCommand {
         print("Convolutions of the benchmark networks at batch \(batchSize):")
         for (index, shape) in shapes.enumerated() {
             print("\(index + 1). \(shape): \(shape.uses.joined(separator: ", "))")
+        }
+        if !algorithmBatchSizes.isEmpty {
+            // Only the convolutions that the direct kernel for several channels can run.
+            let comparison = AlgorithmComparison(shapes: shapes.filter { $0.inputShape[2] > 1 && $0.layer.filters % 16 == 0 },
+                                                 batchSizes: algorithmBatchSizes, warmup: warmup, repetitions: repetitions)
+            for threads in threadCounts {
+                Backend.threadCount = threads
+                print("\nCPU: \(Machine.cpuStamp)\n\(Backend.summary)\nInference forward passes on \(threads) thread(s), "
+                      + "medians of \(repetitions) runs after \(warmup) untimed\n")
+                try comparison.printTable()
+            }
+            return
         }
         for threads in threadCounts {
             Backend.threadCount = threads

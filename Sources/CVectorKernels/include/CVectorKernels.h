@@ -14,38 +14,46 @@ typedef enum {
     cnn_isa_avx512 = 2,
 } cnn_isa;
 
-// A convolution of one input channel into `filters` outputs (a multiple of 16) with a 3×3 or 5×5
-// window, over an image whose windows all lie inside it (the caller pads it when the layer pads).
+// A convolution of `channels` input channels into `filters` outputs (a multiple of 16), over an image
+// whose windows all lie inside it (the caller pads it when the layer pads). The single-channel kernels
+// below take one channel and a 3×3 or 5×5 window.
 typedef struct {
-    const float *kernel;      // [KH, KW, filters]
+    const float *kernel;      // [KH, KW, channels, filters]
     const float *bias;        // [filters], or NULL
     long row_stride;          // floats from one image row to the next
+    int channels;
     int kernel_height, kernel_width;
     int stride_height, stride_width;
     int output_width;         // window positions per row (before pooling)
     int filters;
     int relu;                 // 1: max(·, 0) after the bias; 0: nothing
-} cnn_single_channel;
+} cnn_convolution;
 
+// The single-channel kernels (channels 1, a 3×3 or 5×5 window).
 // image: one image; out: [rows, output_width, filters] from output row first_row on.
-void cnn_convolve_rows(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolve_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                        int first_row, int row_count, float *out);
 
 // The convolution followed by 2×2 max pooling with stride 2: out and winners: [rows, output_width / 2,
 // filters] from pooled row first_row on; winners[i] is 0–3, the cell of its window (row-major) that
 // won, the first one on ties.
-void cnn_convolve_max_pool_rows(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolve_max_pool_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                                 int first_row, int row_count, float *out, uint8_t *winners);
 
 // Adds one image's kernel gradient Σ window ⊗ dz to dw ([KH, KW, filters]) and Σ dz to db (NULL: none).
 // dz: [output_height, output_width, filters], the gradient after the activation's derivative.
-void cnn_convolution_gradients(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolution_gradients(cnn_isa isa, const cnn_convolution *c, const float *image,
                                int output_height, const float *dz, float *dw, float *db);
 
 // The same through the pooling: dpooled, pooled, winners: [pooled_height, output_width / 2, filters],
 // from cnn_convolve_max_pool_rows. With relu set, cells whose pooled value is not positive pass nothing.
-void cnn_convolution_max_pool_gradients(cnn_isa isa, const cnn_single_channel *c, const float *image,
+void cnn_convolution_max_pool_gradients(cnn_isa isa, const cnn_convolution *c, const float *image,
                                         int pooled_height, const float *dpooled, const float *pooled,
                                         const uint8_t *winners, float *dw, float *db);
+
+// The kernel for several channels, any window and strides.
+// image: one image [rows, columns, channels]; out: [rows, output_width, filters] from output row first_row on.
+void cnn_convolve_channels_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
+                                int first_row, int row_count, float *out);
 
 #endif

@@ -1,0 +1,45 @@
+// x: [N,H,W,C], w: [KH,KW,C,F], b: [F] → y: [N,OH,OW,F]: what the direct convolution kernels share.
+
+import CVectorKernels
+
+/// A convolution computed by a C kernel of `CVectorKernels` over ranges of output rows, so that a layer
+/// can split a batch across threads: its geometry, weights and activation, the instruction set it runs
+/// in, and the C kernel that computes its rows.
+protocol DirectConvolution {
+    var geometry: WindowGeometry { get }
+    var filters: Int { get }
+    var kernel: UnsafePointer<Float> { get }
+    var bias: UnsafePointer<Float>? { get }
+    var activation: Activation { get }
+    var instructions: VectorInstructions { get }
+
+    /// Output rows `first ..< first + count` of one sample `image`, into `output`, by the C kernel.
+    func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
+                      into output: UnsafeMutablePointer<Float>)
+}
+
+extension DirectConvolution {
+    /// The samples as the kernels read them, zero-padded where the layer pads.
+    var padded: PaddedImage { PaddedImage(geometry: geometry) }
+
+    /// How the C kernels see this convolution.
+    var description: cnn_convolution {
+        let g = geometry
+        return cnn_convolution(
+            kernel: kernel, bias: bias, row_stride: padded.rowStride, channels: Int32(g.channels),
+            kernel_height: Int32(g.windowHeight), kernel_width: Int32(g.windowWidth),
+            stride_height: Int32(g.strideHeight), stride_width: Int32(g.strideWidth),
+            output_width: Int32(g.outputWidth), filters: Int32(filters), relu: activation == .relu ? 1 : 0)
+    }
+
+    /// `y = activation(conv(x, w) + b)` for output rows `rows` (row r is sample r / OH, row r % OH); each
+    /// thread hands its own `scratch` of ``PaddedImage/scratchFloats`` floats at least.
+    func convolve(_ x: UnsafePointer<Float>, outputRows rows: Range<Int>, into y: UnsafeMutablePointer<Float>,
+                  scratch: UnsafeMutablePointer<Float>) {
+        var c = description
+        padded.forEachSample(of: x, outputRows: rows, into: y, filters: filters, scratch: scratch) { image, first, count, output in
+            convolveRows(&c, of: image, first: first, count: count, into: output)
+            if activation != .relu { activation.apply(output, count: count &* geometry.outputWidth &* filters) }
+        }
+    }
+}
