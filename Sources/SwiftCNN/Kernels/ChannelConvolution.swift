@@ -26,9 +26,10 @@ struct ChannelConvolution: DirectConvolution {
     /// Whether the direct kernel measured faster than im2col and OpenBLAS on the instruction set it runs
     /// here.
     ///
-    /// With AVX2 (`conv-efficiency --compare-algorithms 1 16 64 1000` on an AMD EPYC Zen 3, 1 and 2
-    /// threads) it took 0.43–0.90 of the time on every convolution of the benchmark networks at every
-    /// batch size, one image to a thousand. The AVX-512 and baseline variants have not been measured
+    /// With AVX2 (`conv-efficiency --compare-algorithms` on an AMD EPYC Zen 3, 1 and 2 threads) the
+    /// forward pass took 0.43–0.90 of im2col and OpenBLAS's time on every convolution of the benchmark
+    /// networks at every batch size, one image to a thousand, and the input gradient (stride 1) 0.61–0.94
+    /// of the product and col2im's at batch 64. The AVX-512 and baseline variants have not been measured
     /// against OpenBLAS, so there the layer keeps im2col and OpenBLAS until they are.
     static var isMeasuredFaster: Bool { VectorInstructions.best == .avx2 }
 

@@ -10,9 +10,11 @@
 ///
 /// The kernel is stored `[kernelHeight, kernelWidth, channels, filters]` (HWIO), as in Keras, and starts
 /// Glorot-uniform and the bias at zero, unless ``kernelInitializer`` and ``biasInitializer`` say otherwise. Each pass is a matrix product over the unrolled windows
-/// (im2col), run in OpenBLAS; a convolution over a single input channel with a 3×3 or 5×5 window and a
-/// multiple of 16 filters is computed directly instead, since its products would be too thin to run
-/// well (see ``Algorithm``).
+/// (im2col), run in OpenBLAS, unless a direct vector kernel does it faster (see ``Algorithm``): a
+/// convolution over a single input channel with a 3×3 or 5×5 window and a multiple of 16 filters, whose
+/// products would be too thin to run well; and, where measured faster, the forward pass and the stride-1
+/// input gradient of convolutions over several channels with multiples of 16 filters, read in place
+/// rather than copied into im2col rows.
 ///
 /// The batch is split into chunks run on ``Backend/threadCount`` threads, each unrolling a few image rows
 /// at a time into a block that stays in its core's cache, multiplying it, and adding the bias and
@@ -121,7 +123,9 @@ public final class Conv2D: Layer, ActivationFusing {
         /// The fastest that applies: a direct vector kernel for a single input channel with a 3×3 or 5×5
         /// window and a multiple of 16 filters (fused with a following 2×2 max pooling inside a
         /// ``Sequential``); for several input channels and a multiple of 16 filters, a direct forward
-        /// pass where it measured faster than OpenBLAS (with AVX2); im2col and matrix products otherwise.
+        /// pass, and a direct input gradient for stride 1 and a multiple of 16 input channels, where they
+        /// measured faster than OpenBLAS (on CPUs whose widest vectors are AVX2); im2col and matrix
+        /// products otherwise.
         case automatic
         /// Always im2col and matrix products, for comparison.
         case matrixProduct
