@@ -116,8 +116,9 @@ struct ChannelConvolutionTests {
         let layer = try testCase.makeLayer(seed: 39)
         let g = try testCase.geometry()
         let flipped = Tensor(shape: [g.patchLength * layer.filters])
+        let geometry = try #require(ChannelConvolution.inputGradientGeometry(of: g, filters: layer.filters))
         let transposed = try #require(ChannelConvolution.inputGradient(
-            of: g, filters: layer.filters, kernel: layer.kernel.value.storage.pointer, flipped: flipped.storage.pointer))
+            over: geometry, channels: g.channels, kernel: layer.kernel.value.storage.pointer, flipped: flipped.storage.pointer))
         let batch = testCase.input[0]
         let x = Seeded.uniform(testCase.input, in: -1...1, seed: 40)
         let dz = Seeded.uniform([batch, g.outputHeight, g.outputWidth, layer.filters], in: -1...1, seed: 41)
@@ -135,7 +136,9 @@ struct ChannelConvolutionTests {
         let kernel = Tensor(shape: [3 * 3 * 32 * 16]), flipped = Tensor(shape: [3 * 3 * 32 * 16])
         func transposed(_ shape: [Int], strides: (Int, Int)) throws -> ChannelConvolution? {
             let g = try WindowGeometry(layer: "test", inputShape: shape, window: (3, 3), strides: strides, padding: .same)
-            return ChannelConvolution.inputGradient(of: g, filters: 16, kernel: kernel.storage.pointer, flipped: flipped.storage.pointer)
+            guard let geometry = ChannelConvolution.inputGradientGeometry(of: g, filters: 16) else { return nil }
+            return ChannelConvolution.inputGradient(over: geometry, channels: g.channels, kernel: kernel.storage.pointer,
+                                                    flipped: flipped.storage.pointer)
         }
         #expect(try transposed([8, 8, 32], strides: (1, 1)) != nil)
         #expect(try transposed([8, 8, 32], strides: (2, 2)) == nil)

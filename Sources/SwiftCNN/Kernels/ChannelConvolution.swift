@@ -44,21 +44,28 @@ struct ChannelConvolution: DirectConvolution {
 
 // dz: [N,OH,OW,F], w: [KH,KW,C,F] → dx: [N,H,W,C] through the flipped kernel w′: [KH,KW,F,C].
 extension ChannelConvolution {
-    /// The convolution that gives a stride-1 convolution's input gradient from its output gradient:
-    /// `dx[i, j] = Σ dz[i + padTop − kh, j + padLeft − kw] · w[kh, kw]` is a convolution of `dz` padded by
-    /// `KH − 1 − padTop` rows above (`KW − 1 − padLeft` columns left) with the kernel turned half a turn
-    /// and its channel axes swapped, which `flipped` receives (`KH·KW·C·F` floats). Nil where the kernel
-    /// does not apply: strides above 1, or input channels not a multiple of 16.
-    static func inputGradient(of g: WindowGeometry, filters: Int, kernel w: UnsafePointer<Float>,
-                              flipped: UnsafeMutablePointer<Float>) -> ChannelConvolution? {
+    /// Where the windows of the convolution that gives a stride-1 convolution's input gradient land:
+    /// `dx[i, j] = Σ dz[i + padTop − kh, j + padLeft − kw] · w[kh, kw]` is a convolution of `dz` (`filters`
+    /// channels) padded by `KH − 1 − padTop` rows above (`KW − 1 − padLeft` columns left) with the kernel
+    /// turned half a turn and its channel axes swapped. Nil for strides above 1. Layers make it once, when
+    /// they are built: a geometry holds arrays, and a warmed-up step allocates nothing.
+    static func inputGradientGeometry(of g: WindowGeometry, filters: Int) -> WindowGeometry? {
         guard g.strideHeight == 1, g.strideWidth == 1 else { return nil }
-        let transposed = WindowGeometry(
+        return WindowGeometry(
             inputHeight: g.outputHeight, inputWidth: g.outputWidth, channels: filters,
             windowHeight: g.windowHeight, windowWidth: g.windowWidth, strideHeight: 1, strideWidth: 1,
             padTop: g.windowHeight - 1 - g.padTop, padLeft: g.windowWidth - 1 - g.padLeft,
             outputHeight: g.inputHeight, outputWidth: g.inputWidth)
-        guard applies(to: transposed, filters: g.channels) else { return nil }
-        let (height, width, channels) = (g.windowHeight, g.windowWidth, g.channels)
+    }
+
+    /// The convolution over `transposed` (``inputGradientGeometry(of:filters:)``) that gives the input
+    /// gradient of a convolution with `channels` input channels and kernel `w` (`[KH, KW, channels, F]`),
+    /// with the turned kernel written to `flipped` (`KH·KW·channels·F` floats). Nil where the kernel does
+    /// not apply: `channels` not a multiple of 16.
+    static func inputGradient(over transposed: WindowGeometry, channels: Int, kernel w: UnsafePointer<Float>,
+                              flipped: UnsafeMutablePointer<Float>) -> ChannelConvolution? {
+        guard applies(to: transposed, filters: channels) else { return nil }
+        let (height, width, filters) = (transposed.windowHeight, transposed.windowWidth, transposed.channels)
         for kh in 0..<height {
             for kw in 0..<width {
                 let source = w + ((height &- 1 &- kh) &* width &+ (width &- 1 &- kw)) &* channels &* filters

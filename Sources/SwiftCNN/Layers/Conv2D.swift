@@ -48,6 +48,8 @@ public final class Conv2D: Layer, ActivationFusing {
     public let parameters: [Parameter]
 
     private(set) var geometry: WindowGeometry?
+    /// Where the direct input gradient's windows land, for stride 1 (``ChannelConvolution/inputGradientGeometry(of:filters:)``).
+    private var inputGradientGeometry: WindowGeometry?
     private(set) var kernelShape: [Int] = []
     let biasShape: [Int]
     private var outputSampleShape: [Int] = []
@@ -58,7 +60,7 @@ public final class Conv2D: Layer, ActivationFusing {
     private var output = Tensor(shape: [0])
     private var inputGradient = Tensor(shape: [0])
     private let scratch = ScratchBuffer<Float>()
-    /// The kernel turned for the direct input gradient (``ChannelConvolution/inputGradient(of:filters:kernel:flipped:)``).
+    /// The kernel turned for the direct input gradient (``ChannelConvolution/inputGradient(over:channels:kernel:flipped:)``).
     private let flippedKernel = ScratchBuffer<Float>()
     /// The input of the last training-mode forward pass, released by backward so that the layer before
     /// can reuse its output workspace.
@@ -137,6 +139,7 @@ public final class Conv2D: Layer, ActivationFusing {
         let geometry = try WindowGeometry(layer: name, inputShape: inputShape, window: kernelSize,
                                           strides: strides, padding: padding)
         self.geometry = geometry
+        inputGradientGeometry = ChannelConvolution.inputGradientGeometry(of: geometry, filters: filters)
         convolvesDirectly = algorithm != .matrixProduct && SingleChannelConvolution.applies(to: geometry, filters: filters)
         let receptiveField = kernelSize.height * kernelSize.width
         kernelShape = [kernelSize.height, kernelSize.width, geometry.channels, filters]
@@ -368,8 +371,10 @@ public final class Conv2D: Layer, ActivationFusing {
         case .direct: break
         case .automatic: guard ChannelConvolution.isMeasuredFaster else { return nil }
         }
+        guard let transposed = inputGradientGeometry else { return nil }
         let flipped = flippedKernel.reserve(g.patchLength * filters)
-        return ChannelConvolution.inputGradient(of: g, filters: filters, kernel: kernel.value.storage.pointer, flipped: flipped)
+        return ChannelConvolution.inputGradient(over: transposed, channels: g.channels, kernel: kernel.value.storage.pointer,
+                                                flipped: flipped)
     }
 
     /// The single-channel kernels' view of this layer, when ``SingleChannelConvolution/applies(to:filters:)``.
