@@ -348,30 +348,30 @@ public final class Conv2D: Layer, ActivationFusing {
         return (count &+ blocks &- 1) / Swift.max(1, blocks)
     }
 
-    /// The several-channel direct kernel's view of this layer, when it applies and the algorithm asks for
-    /// it: always for ``Algorithm/direct``, and for ``Algorithm/automatic`` where it measured faster on
-    /// this CPU's instruction set. The choice never depends on the thread count, so that any thread count
-    /// gives the same numbers.
-    private func channelPass(geometry g: WindowGeometry) -> ChannelConvolution? {
-        guard ChannelConvolution.applies(to: g, filters: filters) else { return nil }
+    /// Whether the algorithm lets the several-channel direct kernel compute the passes it applies to:
+    /// always for ``Algorithm/direct``, and for ``Algorithm/automatic`` where it measured faster on this
+    /// CPU's instruction set. The choice never depends on the thread count, so that any thread count gives
+    /// the same numbers.
+    private var allowsChannelKernel: Bool {
         switch algorithm {
-        case .matrixProduct: return nil
-        case .direct: break
-        case .automatic: guard ChannelConvolution.isMeasuredFaster else { return nil }
+        case .matrixProduct: return false
+        case .direct: return true
+        case .automatic: return ChannelConvolution.isMeasuredFaster
         }
+    }
+
+    /// The several-channel direct kernel's view of this layer's forward pass, when it applies and the
+    /// algorithm allows it.
+    private func channelPass(geometry g: WindowGeometry) -> ChannelConvolution? {
+        guard allowsChannelKernel, ChannelConvolution.applies(to: g, filters: filters) else { return nil }
         return ChannelConvolution(geometry: g, filters: filters, kernel: kernel.value.storage.pointer,
                                   bias: bias?.value.storage.pointer, activation: activation)
     }
 
     /// The direct kernel that computes the input gradient, with the kernel turned in ``flippedKernel``,
-    /// under the same rule as ``channelPass(geometry:)``.
+    /// when it applies and the algorithm allows it.
     private func inputGradientPass(geometry g: WindowGeometry) -> ChannelConvolution? {
-        switch algorithm {
-        case .matrixProduct: return nil
-        case .direct: break
-        case .automatic: guard ChannelConvolution.isMeasuredFaster else { return nil }
-        }
-        guard let transposed = inputGradientGeometry else { return nil }
+        guard allowsChannelKernel, let transposed = inputGradientGeometry else { return nil }
         let flipped = flippedKernel.reserve(g.patchLength * filters)
         return ChannelConvolution.inputGradient(over: transposed, channels: g.channels, kernel: kernel.value.storage.pointer,
                                                 flipped: flipped)
