@@ -7,15 +7,7 @@
 // register file (AVX2: 6 pixels × 16 filters in 12 of its 16 registers; AVX-512: 8 × 32 in 16 of 32).
 
 #include "CVectorKernels.h"
-
-typedef float f16v __attribute__((vector_size(64)));
-typedef int32_t i16v __attribute__((vector_size(64)));
-
-#define INLINE static inline __attribute__((always_inline))
-#define LOAD(p) ({ f16v loaded_; __builtin_memcpy(&loaded_, (p), sizeof loaded_); loaded_; })
-#define STORE(p, v) do { f16v stored_ = (v); __builtin_memcpy((p), &stored_, sizeof stored_); } while (0)
-// Keeps NaN, so that a diverging model still shows a non-finite loss.
-#define RELU(v) ((f16v)((i16v)(v) & ~((v) < 0)))
+#include "VectorTypes.h"
 
 enum { max_pixels = 8 };
 

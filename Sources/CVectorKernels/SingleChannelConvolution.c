@@ -7,19 +7,10 @@
 // for 3×3 and 5×5 windows (constant sizes let the loops unroll and the sums stay in registers).
 
 #include "CVectorKernels.h"
+#include "VectorTypes.h"
 
-typedef float f16v __attribute__((vector_size(64)));
-typedef int32_t i16v __attribute__((vector_size(64)));
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
 
-#define INLINE static inline __attribute__((always_inline))
-
-// Macros rather than functions: passing a 64-byte vector by value from baseline code changes the ABI.
-#define LOAD(p) ({ f16v loaded_; __builtin_memcpy(&loaded_, (p), sizeof loaded_); loaded_; })
-#define STORE(p, v) do { f16v stored_ = (v); __builtin_memcpy((p), &stored_, sizeof stored_); } while (0)
-#define MASK(v, keep) ((f16v)((i16v)(v) & (keep)))
-// Keeps NaN, so that a diverging model still shows a non-finite loss.
-#define RELU(v) MASK((v), ~((v) < 0))
 #define CHOOSE(condition, yes, no) ((f16v)(((i16v)(yes) & (condition)) | ((i16v)(no) & ~(condition))))
 
 // sums[kh·KW + kw] += d · window[kh·row_stride + kw]: one window's share of the kernel gradient.

@@ -102,6 +102,28 @@ struct ChannelConvolutionTests {
         }
     }
 
+    /// The forward cases, and a 4×4 output whose 16 pixels make the kernel take 16 samples a call, so
+    /// that 20 samples take two calls.
+    static let kernelGradientCases = cases + [
+        ConvolutionCase(input: [20, 8, 8, 16], filters: 32, kernelSize: (5, 5), strides: (2, 2), padding: .same),
+    ]
+
+    @Test("The kernel gradient adds the sums of its definition to the gradient", arguments: kernelGradientCases, instructionSets)
+    fileprivate func kernelGradientMatchesReference(_ testCase: ConvolutionCase, _ instructions: VectorInstructions) throws {
+        let setup = try Setup(testCase, instructions: instructions)
+        let g = setup.geometry, batch = testCase.input[0], filters = setup.layer.filters
+        let x = Seeded.uniform(testCase.input, in: -1...1, seed: 42)
+        let dz = Seeded.uniform([batch, g.outputHeight, g.outputWidth, filters], in: -1...1, seed: 43)
+        let before = Seeded.uniform([g.windowHeight, g.windowWidth, g.channels, filters], in: -1...1, seed: 44)
+        let dw = Tensor(shape: before.shape)
+        dw.storage.pointer.update(from: before.storage.pointer, count: before.count)
+        let scratch = Tensor(shape: [max(1, setup.kernel.kernelGradientScratchFloats)])
+        setup.kernel.addKernelGradient(of: x.storage.pointer, samples: 0..<batch, outputGradient: dz.storage.pointer,
+                                       to: dw.storage.pointer, scratch: scratch.storage.pointer)
+        let sums = convolutionParameterGradientsReference(x, outputGradient: dz, geometry: g).kernel
+        expectClose(dw.scalars, zip(before.scalars, sums.scalars).map { $0 + $1 }, absolute: 1e-4, relative: 1e-4)
+    }
+
     /// Input-gradient cases: stride 1 and a multiple of 16 input channels, with each kind of padding.
     static let gradientCases: [ConvolutionCase] = [
         ConvolutionCase(input: [2, 8, 9, 16], filters: 32, kernelSize: (3, 3)),

@@ -56,4 +56,10 @@ void cnn_convolution_max_pool_gradients(cnn_isa isa, const cnn_convolution *c, c
 void cnn_convolve_channels_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                                 int first_row, int row_count, float *out);
 
+// Adds the images' kernel gradient Σ window ⊗ dz to dw ([KH, KW, channels, filters]) for several
+// channels, any window and strides. images: image_count images as the forward kernel reads them; dz:
+// [image_count, output_height, output_width, filters], the gradient after the activation's derivative.
+void cnn_channels_kernel_gradient(cnn_isa isa, const cnn_convolution *c, const float *const *images,
+                                  int image_count, int output_height, const float *dz, float *dw);
+
 #endif

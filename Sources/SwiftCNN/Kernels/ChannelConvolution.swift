@@ -28,8 +28,8 @@ struct ChannelConvolution: DirectConvolution {
     ///
     /// With AVX2 (`conv-efficiency --compare-algorithms` on an AMD EPYC Zen 3, 1 and 2 threads) the
     /// forward pass took 0.43–0.90 of im2col and OpenBLAS's time on every convolution of the benchmark
-    /// networks at every batch size, one image to a thousand, and the input gradient (stride 1) 0.61–0.94
-    /// of the product and col2im's at batch 64. The AVX-512 and baseline variants have not been measured
+    /// networks at every batch size, one image to a thousand, and the backward pass with the direct kernel
+    /// and input gradients (stride 1) about 0.4–0.9 of im2col, the products and col2im's at batch 64. The AVX-512 and baseline variants have not been measured
     /// against OpenBLAS, so there the layer keeps im2col and OpenBLAS until they are.
     static var isMeasuredFaster: Bool { VectorInstructions.best == .avx2 }
 
@@ -39,6 +39,44 @@ struct ChannelConvolution: DirectConvolution {
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
                       into output: UnsafeMutablePointer<Float>) {
         cnn_convolve_channels_rows(instructions.isa, &c, image, Int32(first), Int32(count), output)
+    }
+}
+
+// x: [N,H,W,C], dz: [N,OH,OW,F] → dw: [KH,KW,C,F] += Σ windows ⊗ dz. Naive reference:
+// `convolutionParameterGradientsReference`.
+extension ChannelConvolution {
+    /// Samples the kernel gradient sums over in one call: enough that each of its tiles, which loads and
+    /// stores its sums once a call, runs over at least 256 output pixels (16 samples of a 4×4 output),
+    /// at most 16 samples.
+    var kernelGradientSamples: Int {
+        Swift.min(16, Swift.max(1, (256 &+ geometry.outputPositions &- 1) / geometry.outputPositions))
+    }
+
+    /// Floats of scratch ``addKernelGradient(of:samples:outputGradient:to:scratch:)`` needs: a padded copy
+    /// of each sample of a call when the layer pads.
+    var kernelGradientScratchFloats: Int { kernelGradientSamples &* padded.scratchFloats }
+
+    /// Adds the kernel gradient of samples `samples` of `x` to `dw`, given the gradient `dz` of their
+    /// outputs before the activation (`[samples.count, OH, OW, F]`), in place of im2col and a matrix
+    /// product. The samples are summed in order, so a range of samples always gives the same bits; each
+    /// thread hands its own `scratch` of ``kernelGradientScratchFloats`` floats.
+    func addKernelGradient(of x: UnsafePointer<Float>, samples: Range<Int>, outputGradient dz: UnsafePointer<Float>,
+                           to dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        var c = description
+        let perCall = kernelGradientSamples, paddedFloats = padded.scratchFloats
+        let outputSampleCount = geometry.outputPositions &* filters, height = Int32(geometry.outputHeight)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: perCall) { images in
+            var first = samples.lowerBound
+            while first < samples.upperBound {
+                let count = Swift.min(perCall, samples.upperBound &- first)
+                for index in 0..<count {
+                    images[index] = padded.sample(first &+ index, of: x, scratch: scratch + index &* paddedFloats)
+                }
+                cnn_channels_kernel_gradient(instructions.isa, &c, images.baseAddress, Int32(count), height,
+                                             dz + (first &- samples.lowerBound) &* outputSampleCount, dw)
+                first &+= count
+            }
+        }
     }
 }
 

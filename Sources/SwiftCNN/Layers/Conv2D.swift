@@ -12,9 +12,9 @@
 /// Glorot-uniform and the bias at zero, unless ``kernelInitializer`` and ``biasInitializer`` say otherwise. Each pass is a matrix product over the unrolled windows
 /// (im2col), run in OpenBLAS, unless a direct vector kernel does it faster (see ``Algorithm``): a
 /// convolution over a single input channel with a 3×3 or 5×5 window and a multiple of 16 filters, whose
-/// products would be too thin to run well; and, where measured faster, the forward pass and the stride-1
-/// input gradient of convolutions over several channels with multiples of 16 filters, read in place
-/// rather than copied into im2col rows.
+/// products would be too thin to run well; and, where measured faster, the forward pass, the kernel
+/// gradient and the stride-1 input gradient of convolutions over several channels with multiples of 16
+/// filters, read in place rather than copied into im2col rows.
 ///
 /// The batch is split into chunks run on ``Backend/threadCount`` threads, each unrolling a few image rows
 /// at a time into a block that stays in its core's cache, multiplying it, and adding the bias and
@@ -125,8 +125,9 @@ public final class Conv2D: Layer, ActivationFusing {
         /// The fastest that applies: a direct vector kernel for a single input channel with a 3×3 or 5×5
         /// window and a multiple of 16 filters (fused with a following 2×2 max pooling inside a
         /// ``Sequential``); for several input channels and a multiple of 16 filters, a direct forward
-        /// pass, and a direct input gradient for stride 1 and a multiple of 16 input channels, where they
-        /// measured faster than OpenBLAS (on CPUs whose widest vectors are AVX2); im2col and matrix
+        /// pass and kernel gradient (a pointwise convolution's gradient is a product over the input as
+        /// it lies), and a direct input gradient for stride 1 and a multiple of 16 input channels, where
+        /// they measured faster than OpenBLAS (on CPUs whose widest vectors are AVX2); im2col and matrix
         /// products otherwise.
         case automatic
         /// Always im2col and matrix products, for comparison.
@@ -244,14 +245,19 @@ public final class Conv2D: Layer, ActivationFusing {
         }
         let direct = convolvesDirectly && !needsInputGradient ? directPass(geometry: g) : nil
         let transposed = needsInputGradient ? inputGradientPass(geometry: g) : nil
+        // A pointwise convolution's product reads the input in place, with no im2col copy to save.
+        let windows = direct == nil && !g.isPointwise ? channelPass(geometry: g) : nil
         let positions = g.outputPositions, patchLength = g.patchLength
         let blockSamples = direct != nil ? 1 : Swift.max(1, Self.blockFloats / (positions * patchLength))
         let blockRows = blockSamples * positions
-        // Per chunk: partial kernel and bias gradients, then its blocks (im2col, their gradient, and the
-        // activation gradient), or the direct kernel's row of activation gradients.
+        // Per chunk: partial kernel and bias gradients, then its blocks (im2col or the direct kernel's
+        // padded sample, their gradient, and the activation gradient), or the single-channel kernel's row
+        // of activation gradients.
         let partialSize = PartialGradients.size(kernelCount: patchLength * filters, biasCount: filters)
-        let columnsSize = direct != nil || g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * patchLength)
-        let columnGradientSize = needsInputGradient ? transposed?.scratchFloats ?? columnsSize : 0
+        let columnsSize = direct != nil || g.isPointwise ? 0
+            : windows?.kernelGradientScratchFloats ?? cacheLineAligned(floats: blockRows * patchLength)
+        let columnGradientSize = !needsInputGradient ? 0
+            : transposed?.scratchFloats ?? (g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * patchLength))
         let gradientSize = direct.map { cacheLineAligned(floats: $0.scratchFloats) }
             ?? (activation == .linear ? 0 : cacheLineAligned(floats: blockRows * filters))
         let chunkSize = partialSize + columnsSize + columnGradientSize + gradientSize
@@ -262,15 +268,16 @@ public final class Conv2D: Layer, ActivationFusing {
                                        kernelCount: patchLength * filters, biasCount: filters,
                                        buffers: scratch.reserve(chunkCount * chunkSize), chunkSize: chunkSize),
             columnsSize: columnsSize, columnGradientSize: columnGradientSize, blockSamples: blockSamples,
-            geometry: g, filters: filters, activation: activation, direct: direct, transposed: transposed)
+            geometry: g, filters: filters, activation: activation, direct: direct, windows: windows,
+            transposed: transposed)
         parallelFor(chunkCount, chunksOf: 0..<batch, pass)
         pass.partials.combine(chunks: chunkCount)
         return needsInputGradient ? inputGradient : nil
     }
 
     /// The backward pass, handed to the threads: a range of samples, one block at a time — activation
-    /// gradient and bias sums, im2col, the kernel gradient's product, and the input gradient's product
-    /// and col2im.
+    /// gradient and bias sums, the kernel gradient (the direct kernel, or im2col and a product), and the
+    /// input gradient (the direct kernel, or a product and col2im).
     private struct BackwardPass: ChunkedWork {
         let x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, w: UnsafePointer<Float>
         let dx: UnsafeMutablePointer<Float>?
@@ -281,6 +288,9 @@ public final class Conv2D: Layer, ActivationFusing {
         let geometry: WindowGeometry, filters: Int, activation: Activation
         /// The single-channel kernels, when they compute the parameter gradients (no input gradient needed).
         let direct: SingleChannelConvolution?
+        /// The direct kernel, when it computes the kernel gradient: its scratch (a padded sample of the
+        /// input) takes the place of the im2col block.
+        let windows: ChannelConvolution?
         /// The direct kernel, when it computes the input gradient: its scratch (a padded sample of the
         /// output gradient) takes the place of the column gradient.
         let transposed: ChannelConvolution?
@@ -312,16 +322,21 @@ public final class Conv2D: Layer, ActivationFusing {
                                        rows: count, width: filters, into: gradientBlock, addingColumnSumsTo: db)
                     dz = UnsafePointer(gradientBlock)
                 }
-                let patches: UnsafePointer<Float>
-                if g.isPointwise {
-                    patches = x + first &* patchLength
+                if let windows {
+                    if start == samples.lowerBound { dw.update(repeating: 0, count: patchLength &* filters) }
+                    windows.addKernelGradient(of: x, samples: start..<end, outputGradient: dz, to: dw, scratch: columns)
                 } else {
-                    im2col(x, geometry: g, imageRows: (start &* g.outputHeight)..<(end &* g.outputHeight), into: columns)
-                    patches = UnsafePointer(columns)
+                    let patches: UnsafePointer<Float>
+                    if g.isPointwise {
+                        patches = x + first &* patchLength
+                    } else {
+                        im2col(x, geometry: g, imageRows: (start &* g.outputHeight)..<(end &* g.outputHeight), into: columns)
+                        patches = UnsafePointer(columns)
+                    }
+                    OpenBLAS.sgemm(.transposed, .none, m: patchLength, n: filters, k: count,
+                                   a: patches, lda: patchLength, b: dz, ldb: filters,
+                                   beta: start == samples.lowerBound ? 0 : 1, c: dw, ldc: filters)
                 }
-                OpenBLAS.sgemm(.transposed, .none, m: patchLength, n: filters, k: count,
-                               a: patches, lda: patchLength, b: dz, ldb: filters,
-                               beta: start == samples.lowerBound ? 0 : 1, c: dw, ldc: filters)
                 if let dx {
                     if let transposed {
                         transposed.convolve(dz, outputRows: 0..<((end &- start) &* g.inputHeight),
