@@ -29,8 +29,9 @@ struct ChannelConvolution: DirectConvolution {
     /// With AVX2 (`conv-efficiency --compare-algorithms` on an AMD EPYC Zen 3, 1 and 2 threads) the
     /// forward pass took 0.43–0.90 of im2col and OpenBLAS's time on every convolution of the benchmark
     /// networks at every batch size, one image to a thousand, and the backward pass with the direct kernel
-    /// and input gradients (stride 1) about 0.4–0.9 of im2col, the products and col2im's at batch 64. The AVX-512 and baseline variants have not been measured
-    /// against OpenBLAS, so there the layer keeps im2col and OpenBLAS until they are.
+    /// and input gradients (the latter for stride 1) 0.42–0.96 of im2col, the products and col2im's at
+    /// batch 64. The AVX-512 and baseline variants have not been measured against OpenBLAS, so there the
+    /// layer keeps im2col and OpenBLAS until they are.
     static var isMeasuredFaster: Bool { VectorInstructions.best == .avx2 }
 
     /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads.
