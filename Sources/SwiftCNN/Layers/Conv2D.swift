@@ -49,7 +49,7 @@ public final class Conv2D: Layer, ActivationFusing {
 
     private(set) var geometry: WindowGeometry?
     /// Where the direct input gradient's windows land, for stride 1 (``ChannelConvolution/inputGradientGeometry(of:filters:)``).
-    private var inputGradientGeometry: WindowGeometry?
+    private(set) var inputGradientGeometry: WindowGeometry?
     private(set) var kernelShape: [Int] = []
     let biasShape: [Int]
     private var outputSampleShape: [Int] = []
@@ -61,7 +61,7 @@ public final class Conv2D: Layer, ActivationFusing {
     private var inputGradient = Tensor(shape: [0])
     private let scratch = ScratchBuffer<Float>()
     /// The kernel turned for the direct input gradient (``ChannelConvolution/inputGradient(over:channels:kernel:flipped:)``).
-    private let flippedKernel = ScratchBuffer<Float>()
+    let flippedKernel = ScratchBuffer<Float>()
     /// The input of the last training-mode forward pass, released by backward so that the layer before
     /// can reuse its output workspace.
     private var input: Tensor?
@@ -118,22 +118,6 @@ public final class Conv2D: Layer, ActivationFusing {
         self.init(filters: filters, kernelSize: (kernelSize, kernelSize), strides: (strides, strides),
                   padding: padding, useBias: useBias, activation: activation, algorithm: algorithm,
                   kernelInitializer: kernelInitializer, biasInitializer: biasInitializer)
-    }
-
-    /// How a convolution is computed.
-    public enum Algorithm: Sendable {
-        /// The fastest that applies: a direct vector kernel for a single input channel with a 3×3 or 5×5
-        /// window and a multiple of 16 filters (fused with a following 2×2 max pooling inside a
-        /// ``Sequential``); for several input channels and a multiple of 16 filters, a direct forward
-        /// pass and kernel gradient (a pointwise convolution's gradient is a product over the input as
-        /// it lies), and a direct input gradient for stride 1 and a multiple of 16 input channels, where
-        /// they measured faster than OpenBLAS (on CPUs whose widest vectors are AVX2); im2col and matrix
-        /// products otherwise.
-        case automatic
-        /// Always im2col and matrix products, for comparison.
-        case matrixProduct
-        /// The direct kernels wherever they apply, whatever the batch, for comparison.
-        case direct
     }
 
     public func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int] {
@@ -361,41 +345,6 @@ public final class Conv2D: Layer, ActivationFusing {
     private static func equalBlockLength(_ count: Int, atMost maximum: Int) -> Int {
         let blocks = (count &+ maximum &- 1) / maximum
         return (count &+ blocks &- 1) / Swift.max(1, blocks)
-    }
-
-    /// Whether the algorithm lets the several-channel direct kernel compute the passes it applies to:
-    /// always for ``Algorithm/direct``, and for ``Algorithm/automatic`` where it measured faster on this
-    /// CPU's instruction set. The choice never depends on the thread count, so that any thread count gives
-    /// the same numbers.
-    private var allowsChannelKernel: Bool {
-        switch algorithm {
-        case .matrixProduct: return false
-        case .direct: return true
-        case .automatic: return ChannelConvolution.isMeasuredFaster
-        }
-    }
-
-    /// The several-channel direct kernel's view of this layer's forward pass, when it applies and the
-    /// algorithm allows it.
-    private func channelPass(geometry g: WindowGeometry) -> ChannelConvolution? {
-        guard allowsChannelKernel, ChannelConvolution.applies(to: g, filters: filters) else { return nil }
-        return ChannelConvolution(geometry: g, filters: filters, kernel: kernel.value.storage.pointer,
-                                  bias: bias?.value.storage.pointer, activation: activation)
-    }
-
-    /// The direct kernel that computes the input gradient, with the kernel turned in ``flippedKernel``,
-    /// when it applies and the algorithm allows it.
-    private func inputGradientPass(geometry g: WindowGeometry) -> ChannelConvolution? {
-        guard allowsChannelKernel, let transposed = inputGradientGeometry else { return nil }
-        let flipped = flippedKernel.reserve(g.patchLength * filters)
-        return ChannelConvolution.inputGradient(over: transposed, channels: g.channels, kernel: kernel.value.storage.pointer,
-                                                flipped: flipped)
-    }
-
-    /// The single-channel kernels' view of this layer, when ``SingleChannelConvolution/applies(to:filters:)``.
-    func directPass(geometry: WindowGeometry) -> SingleChannelConvolution {
-        SingleChannelConvolution(geometry: geometry, filters: filters, kernel: kernel.value.storage.pointer,
-                                 bias: bias.map { UnsafePointer($0.value.storage.pointer) }, activation: activation)
     }
 
     func fusing(_ activation: Activation) -> Layer? {
