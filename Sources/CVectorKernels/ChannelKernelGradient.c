@@ -17,8 +17,7 @@ enum { max_rows = 8 };
 // Adds Σ over the output pixels of each image of window[first + i] · dz[pixel, group ..< group + 16·V]
 // to dw's row i (dw + i·filters) for i < R.
 INLINE void gradient_tile(const cnn_convolution *c, const float *const *images, int image_count, long first,
-                          int output_height,
-                          const float *dz, int group, float *dw, const int R, const int V) {
+                          int output_height, const float *dz, int group, float *dw, const int R, const int V) {
     const int width = c->output_width, filters = c->filters;
     const long pixel_step = (long)c->stride_width * c->channels;
     const long row_step = (long)c->stride_height * c->row_stride;
