@@ -30,9 +30,13 @@ struct ChannelConvolution: DirectConvolution {
     /// forward pass took 0.43–0.90 of im2col and OpenBLAS's time on every convolution of the benchmark
     /// networks at every batch size, one image to a thousand, and the backward pass with the direct kernel
     /// and input gradients (the latter for stride 1) 0.42–0.96 of im2col, the products and col2im's at
-    /// batch 64. The AVX-512 and baseline variants have not been measured against OpenBLAS, so there the
-    /// layer keeps im2col and OpenBLAS until they are.
-    static var isMeasuredFaster: Bool { VectorInstructions.best == .avx2 }
+    /// batch 64. With AVX-512 (an Intel Xeon, family 6 model 207, against OpenBLAS's SkylakeX kernels, 1 and 2
+    /// threads) the forward pass took 0.43–1.30 and the backward pass 0.38–1.25 of the same, slower in 4 of
+    /// 66 forward and 5 of 66 backward cases: the pointwise stride-2 convolutions (up to 1.10 forward), the
+    /// stride-2 3×3 convolution of one image (1.30 forward, 1.25 backward) and the backward pass of the
+    /// [13,13,32] and [7,7,64] convolutions at a batch of 1000 (up to 1.12). The baseline variant has not
+    /// been measured against OpenBLAS, so there the layer keeps im2col and OpenBLAS.
+    static var isMeasuredFaster: Bool { VectorInstructions.best != .baseline }
 
     /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads.
     var scratchFloats: Int { padded.scratchFloats }

@@ -8,7 +8,7 @@ extension Conv2D {
         /// ``Sequential``); for several input channels and a multiple of 16 filters, a direct forward
         /// pass and kernel gradient (a pointwise convolution's gradient is a product over the input as
         /// it lies), and a direct input gradient for stride 1 and a multiple of 16 input channels, where
-        /// they measured faster than OpenBLAS (on CPUs whose widest vectors are AVX2); im2col and matrix
+        /// they measured faster than OpenBLAS (on CPUs with AVX2 or AVX-512); im2col and matrix
         /// products otherwise.
         case automatic
         /// Always im2col and matrix products, for comparison.
