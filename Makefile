@@ -15,7 +15,7 @@ MEASURE := env -u OPENBLAS_CORETYPE
 SERVE_DIR := Examples/mnist-serve
 MODEL ?= mnist-model.safetensors
 
-.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm bench-conv \
+.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm bench-conv bench-peaks \
 	fuzz fuzz-build serve serve-build test-browser bench-serve
 
 help:
@@ -31,6 +31,7 @@ help:
 	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios, and the time-to-99% race"
 	@echo "make bench-gemm   Tensor.matmul against cblas_sgemm called from C"
 	@echo "make bench-conv   each convolution of the benchmark networks against SGEMM, on 1 and 2 threads"
+	@echo "make bench-peaks   the FP32 FMA and BF16 dot-product rates this CPU's instructions reach"
 	@echo "make fuzz   run each libFuzzer harness in Fuzz/ for FUZZ_SECONDS seconds (default 300)"
 
 dependencies:
@@ -108,6 +109,10 @@ BENCH_CONV_ARGS ?=
 bench-conv: dependencies
 	$(SWIFT) build -c release --package-path Benchmarks --product conv-efficiency
 	$(MEASURE) Benchmarks/.build/release/conv-efficiency $(BENCH_CONV_ARGS)
+
+bench-peaks: dependencies
+	$(SWIFT) build -c release --package-path Benchmarks --product instruction-peaks
+	$(MEASURE) Benchmarks/.build/release/instruction-peaks
 
 # The libFuzzer harnesses (Fuzz/README.md), built with the fuzzer and address sanitizers. Each runs for
 # FUZZ_SECONDS on a corpus seeded by Fuzz/Scripts/make-seeds.py (the model seeds are files mnist-train

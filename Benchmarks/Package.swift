@@ -21,6 +21,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("openblas")]
         ),
 
+        // Register-only loops of FMA and BF16 instructions, for instruction-peaks.
+        .target(
+            name: "CInstructionPeaks",
+            path: "Sources/CInstructionPeaks"
+        ),
+
         // glibc's mallopt, for conv-efficiency.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
@@ -106,6 +112,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/conv-efficiency"
+        ),
+        .executableTarget(
+            name: "instruction-peaks",
+            dependencies: [
+                "BenchmarkSupport",
+                "CInstructionPeaks",
+                .product(name: "SwiftCNN", package: "SwiftCNN"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/instruction-peaks"
         ),
     ],
     swiftLanguageModes: [.v5]
