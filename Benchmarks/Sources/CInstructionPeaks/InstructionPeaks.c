@@ -1,13 +1,5 @@
 #include "InstructionPeaks.h"
 
-#include <time.h>
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 // Sixteen instructions reading two fixed sources (registers 14 and 15 of the width) into accumulators
 // 0–13 and 16–17, so that none waits on another. The sources are zero: the instruction's rate does not
 // depend on its values, and zeros keep every accumulator finite.
@@ -27,23 +19,21 @@ static double now(void) {
 
 #if defined(__x86_64__)
 
-// The body of each timing function: zero the two sources, then time `iterations` trips of `trip`.
-#define TIME_TRIPS(zero, trip, ...)                                                                     \
+// The body of each loop function: zero the two sources, then run `iterations` trips of `trip`.
+#define RUN_TRIPS(zero, trip, ...)                                                                      \
     __asm__ volatile(zero ::: "xmm14", "xmm15");                                                        \
-    double start = now();                                                                               \
     for (long i = 0; i < iterations; i++) {                                                             \
         __asm__ volatile(trip ::: __VA_ARGS__);                                                         \
-    }                                                                                                   \
-    return now() - start
+    }
 
 #define ZERO_YMM "vxorps %%ymm14, %%ymm14, %%ymm14\n\tvxorps %%ymm15, %%ymm15, %%ymm15"
 #define ZERO_ZMM "vpxord %%zmm14, %%zmm14, %%zmm14\n\tvpxord %%zmm15, %%zmm15, %%zmm15"
 
 __attribute__((target("avx2,fma")))
-double peak_fma_avx2_seconds(long iterations) {
+void peak_fma_avx2(long iterations) {
     // ymm16 and up need AVX-512, so the AVX2 loop's last two instructions reuse accumulators 0 and 1,
     // fourteen instructions (seven cycles at two a cycle) after their first use.
-    TIME_TRIPS(ZERO_YMM,
+    RUN_TRIPS(ZERO_YMM,
                "vfmadd231ps %%ymm14, %%ymm15, %%ymm0\n\t vfmadd231ps %%ymm14, %%ymm15, %%ymm1\n\t"
                "vfmadd231ps %%ymm14, %%ymm15, %%ymm2\n\t vfmadd231ps %%ymm14, %%ymm15, %%ymm3\n\t"
                "vfmadd231ps %%ymm14, %%ymm15, %%ymm4\n\t vfmadd231ps %%ymm14, %%ymm15, %%ymm5\n\t"
@@ -56,19 +46,19 @@ double peak_fma_avx2_seconds(long iterations) {
 }
 
 __attribute__((target("avx512f")))
-double peak_fma_avx512_seconds(long iterations) {
-    TIME_TRIPS(ZERO_ZMM, SIXTEEN("vfmadd231ps", "zmm"), CLOBBERS_ZMM);
+void peak_fma_avx512(long iterations) {
+    RUN_TRIPS(ZERO_ZMM, SIXTEEN("vfmadd231ps", "zmm"), CLOBBERS_ZMM);
 }
 
 __attribute__((target("avx512f,avx512bf16")))
-double peak_dpbf16_avx512_seconds(long iterations) {
-    TIME_TRIPS(ZERO_ZMM, SIXTEEN("vdpbf16ps", "zmm"), CLOBBERS_ZMM);
+void peak_dpbf16_avx512(long iterations) {
+    RUN_TRIPS(ZERO_ZMM, SIXTEEN("vdpbf16ps", "zmm"), CLOBBERS_ZMM);
 }
 
 #else
 
-double peak_fma_avx2_seconds(long iterations) { (void)iterations; return 0; }
-double peak_fma_avx512_seconds(long iterations) { (void)iterations; return 0; }
-double peak_dpbf16_avx512_seconds(long iterations) { (void)iterations; return 0; }
+void peak_fma_avx2(long iterations) { (void)iterations; }
+void peak_fma_avx512(long iterations) { (void)iterations; }
+void peak_dpbf16_avx512(long iterations) { (void)iterations; }
 
 #endif

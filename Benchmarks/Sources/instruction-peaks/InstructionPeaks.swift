@@ -15,7 +15,7 @@ struct InstructionPeaks: ParsableCommand {
         discussion: """
         A multiply-add counts as two FLOP; vdpbf16ps, which multiplies 32 bfloat16 pairs and adds them \
         pairwise into 16 floats, as 64. Each figure is the best of --repetitions runs; with several \
-        threads, the sum of the threads' rates while all of them run.
+        threads, all threads' FLOP over the wall time from their start to the last one's end.
         """)
 
     @Option(name: .customLong("threads"), help: "Thread counts to run the loops on; repeat the option for several.")
@@ -33,21 +33,21 @@ struct InstructionPeaks: ParsableCommand {
         }
     }
 
-    /// A loop of one instruction: its name, the FLOP one instruction does, and the C function that times it.
+    /// A loop of one instruction: its name, the FLOP one instruction does, and the C function that runs it.
     private struct Loop {
         let instruction: String
         let flopsPerInstruction: Double
         let requires: CPUFeatures
-        let seconds: @Sendable (Int) -> Double
+        let run: @convention(c) (Int) -> Void
     }
 
     private static let loops = [
         Loop(instruction: "vfmadd231ps ymm (AVX2, FP32)", flopsPerInstruction: 16, requires: [.avx2, .fma],
-             seconds: { peak_fma_avx2_seconds($0) }),
+             run: peak_fma_avx2),
         Loop(instruction: "vfmadd231ps zmm (AVX-512, FP32)", flopsPerInstruction: 32, requires: [.avx512F],
-             seconds: { peak_fma_avx512_seconds($0) }),
+             run: peak_fma_avx512),
         Loop(instruction: "vdpbf16ps zmm (AVX512_BF16, BF16 → FP32)", flopsPerInstruction: 64,
-             requires: [.avx512F, .avx512BF16], seconds: { peak_dpbf16_avx512_seconds($0) }),
+             requires: [.avx512F, .avx512BF16], run: peak_dpbf16_avx512),
     ]
 
     func run() {
@@ -66,17 +66,13 @@ struct InstructionPeaks: ParsableCommand {
         }
     }
 
-    /// The GFLOP/s of `threads` threads running the loop at once: the sum of each thread's rate.
+    /// The GFLOP/s of `threads` threads running the loop at once: all their FLOP over the wall time until
+    /// the last one ends, so that threads which did not overlap count no faster than one.
     private func rate(of loop: Loop, threads: Int) -> Double {
-        let flops = Double(iterations) * 16 * loop.flopsPerInstruction
-        let seconds = [Double](unsafeUninitializedCapacity: threads) { buffer, count in
-            let pointer = buffer.baseAddress!
-            let iterations = self.iterations
-            DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                pointer.advanced(by: thread).initialize(to: loop.seconds(iterations))
-            }
-            count = threads
+        let iterations = self.iterations
+        let seconds = Timing.seconds {
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in loop.run(iterations) }
         }
-        return seconds.reduce(0) { $0 + flops / $1 / 1e9 }
+        return Timing.gigaflopsPerSecond(flops: Double(threads * iterations * 16) * loop.flopsPerInstruction, seconds: seconds)
     }
 }
