@@ -87,10 +87,12 @@ bench: dependencies
 
 # A few iterations of each benchmark: keeps them building and running in CI. Then the Model suite in
 # full, failing when a warmed-up training step or predict call allocates (p90 of the allocation count
-# above the zero in Benchmarks/Thresholds).
+# above the zero in Benchmarks/Thresholds), and a short run of instruction-peaks.
 bench-ci: dependencies
 	cd Benchmarks && BENCHMARK_SHORT=1 $(MEASURE) $(SWIFT) package benchmark --no-progress $(ARGS)
 	cd Benchmarks && $(MEASURE) $(SWIFT) package benchmark thresholds check --target Model --no-progress
+	$(SWIFT) build -c release --package-path Benchmarks --product instruction-peaks
+	Benchmarks/.build/release/instruction-peaks --iterations 100000 --repetitions 1
 
 bench-epoch: dependencies
 	$(SWIFT) build -c release --package-path Benchmarks --product epoch-benchmark
