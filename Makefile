@@ -50,10 +50,13 @@ demo: build
 # nothing @testable), so that serve-build reuses the same build instead of compiling it all again.
 # The ONNX tests check exports with onnx's checker and ONNX Runtime and export PyTorch networks, in a
 # pinned virtual env (Scripts/ONNX/setup-venv.sh, installed once) whose python they are given.
+# The other checking targets (test-browser, fuzz) build the mnist-train they need with the same flags,
+# so that after `make test` they compile nothing of the root package again.
+TEST_BUILD := -c release -Xswiftc -enable-testing
 test:
 	@WITH_FASHION_MNIST=1 WITH_ONNX=1 Scripts/install-dependencies.sh
 	@Scripts/ONNX/setup-venv.sh > /dev/null
-	SWIFTCNN_ONNX_PYTHON="$(CURDIR)/Scripts/ONNX/.venv/bin/python" $(SWIFT) test -c release -Xswiftc -enable-testing
+	SWIFTCNN_ONNX_PYTHON="$(CURDIR)/Scripts/ONNX/.venv/bin/python" $(SWIFT) test $(TEST_BUILD)
 	$(SWIFT) test -c release --disable-testable-imports --package-path $(SERVE_DIR)
 
 # `make serve ARGS="--port 0 --host 0.0.0.0"` passes options on (mnist-serve --help lists them).
@@ -65,7 +68,8 @@ serve-build: dependencies
 	$(SWIFT) build -c release --package-path $(SERVE_DIR)
 
 test-browser: serve-build
-	$(SERVE_DIR)/Scripts/browser-test.sh $(ARGS)
+	$(SWIFT) build $(TEST_BUILD) --product mnist-train
+	MNIST_TRAIN="$(CURDIR)/.build/release/mnist-train" $(SERVE_DIR)/Scripts/browser-test.sh $(ARGS)
 
 bench-serve: serve-build
 	$(MEASURE) $(SERVE_DIR)/Scripts/load-test.sh $(ARGS)
@@ -127,7 +131,7 @@ FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswi
 
 fuzz-build:
 	@WITH_FUZZING=1 Scripts/install-dependencies.sh
-	$(SWIFT) build -c release --product mnist-train
+	$(SWIFT) build $(TEST_BUILD) --product mnist-train
 	$(SWIFT) build -c release --package-path Fuzz $(FUZZ_FLAGS)
 
 fuzz: fuzz-build

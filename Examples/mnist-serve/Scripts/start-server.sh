@@ -29,13 +29,18 @@ stop_server() {
 }
 
 # A model for the scripts: trained once with mnist-train (one epoch, about 98 %) into .results/. The
-# library's mnist-train is built in this package's build, beside the SwiftCNN that mnist-serve uses.
+# mnist-train is $MNIST_TRAIN when set (the root package's Makefile passes the one its tests built);
+# otherwise the library's, built in this package's build beside the SwiftCNN that mnist-serve uses.
 test_model() {
     local model=.results/test-model.safetensors
     if [ ! -f "$model" ]; then
         mkdir -p .results
-        swift build -c release --product mnist-train >&2
-        env -u OPENBLAS_CORETYPE .build/release/mnist-train --epochs 1 --quiet --save "$model" >&2
+        local trainer=${MNIST_TRAIN:-}
+        if [ -z "$trainer" ]; then
+            swift build -c release --product mnist-train >&2
+            trainer=.build/release/mnist-train
+        fi
+        env -u OPENBLAS_CORETYPE "$trainer" --epochs 1 --quiet --save "$model" >&2
     fi
     echo "$model"
 }
