@@ -51,12 +51,14 @@ demo: build
 # The ONNX tests check exports with onnx's checker and ONNX Runtime and export PyTorch networks, in a
 # pinned virtual env (Scripts/ONNX/setup-venv.sh, installed once) whose python they are given.
 # The other checking targets (test-browser, fuzz) build the mnist-train they need with the same flags,
-# so that after `make test` they compile nothing of the root package again.
+# so that after `make test` they compile nothing of the root package again. (When `swift test` built for
+# itself, a `swift build` with the same flags compiled everything again.)
 TEST_BUILD := -c release -Xswiftc -enable-testing
 test:
 	@WITH_FASHION_MNIST=1 WITH_ONNX=1 Scripts/install-dependencies.sh
 	@Scripts/ONNX/setup-venv.sh > /dev/null
-	SWIFTCNN_ONNX_PYTHON="$(CURDIR)/Scripts/ONNX/.venv/bin/python" $(SWIFT) test $(TEST_BUILD)
+	$(SWIFT) build $(TEST_BUILD) --build-tests
+	SWIFTCNN_ONNX_PYTHON="$(CURDIR)/Scripts/ONNX/.venv/bin/python" $(SWIFT) test $(TEST_BUILD) --skip-build
 	$(SWIFT) test -c release --disable-testable-imports --package-path $(SERVE_DIR)
 
 # `make serve ARGS="--port 0 --host 0.0.0.0"` passes options on (mnist-serve --help lists them).

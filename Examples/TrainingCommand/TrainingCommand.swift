@@ -79,6 +79,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Option(help: "With --augment: the probability that strokes are thickened or thinned (3×3 dilation or erosion); 0 for none.")
     var strokeWidth: Float = 0
 
+    @Option(help: "With --augment: train the last N epochs on the images as they are, so that the weights and batch normalisation's statistics end on unaltered digits.")
+    var cleanEpochs = 0
+
     @Option(help: "Seeds the initial weights and the shuffling: the same seed gives the same run.")
     var seed: UInt64 = 0
 
@@ -137,6 +140,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         guard elasticAlpha >= 0, elasticAlpha.isFinite else { throw ValidationError("--elastic-alpha must be non-negative") }
         guard (0.1...100).contains(elasticSigma) else { throw ValidationError("--elastic-sigma must be in [0.1, 100]") }
         guard (0...1).contains(strokeWidth) else { throw ValidationError("--stroke-width must be in [0, 1]") }
+        guard (0...epochs).contains(cleanEpochs) else { throw ValidationError("--clean-epochs must be in [0, --epochs]") }
     }
 
     public func run() throws {
@@ -193,11 +197,13 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         let optimizer = checkpoint?.optimizer ?? Adam(learningRate: learningRate)
         let saver = noSave ? nil : ModelCheckpoint(url: URL(fileURLWithPath: save), optimizer: optimizer,
                                                    shuffleSeed: checkpoint?.shuffleSeed)
+        var callbacks: [TrainingCallback] = saver.map { [$0] } ?? []
+        if augment && cleanEpochs > 0 { callbacks.append(StopAugmentation(atEpoch: epochs - cleanEpochs)) }
         let history = try model.fit(training, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
                                     loss: SoftmaxCrossEntropy(labelSmoothing: labelSmoothing), schedule: learningRateSchedule(), validationSplit: validationSplit,
                                     shuffleSeed: checkpoint?.shuffleSeed, initialEpoch: checkpoint?.completedEpochs ?? 0,
                                     accumulationSteps: accumulate, processGroup: group,
-                                    verbosity: quiet ? .quiet : .automatic, callbacks: saver.map { [$0] } ?? [])
+                                    verbosity: quiet ? .quiet : .automatic, callbacks: callbacks)
         let end = Date()
         let seconds = end.timeIntervalSince(start)
         if let error = saver?.error { throw error }

@@ -249,3 +249,39 @@ private let augmentationData = tinyDataset(count: 32, sampleShape: [8, 8, 1], cl
         #expect(composed.d * 3 + composed.e * 4 + composed.f == 2)
     }
 }
+
+@Suite struct StopAugmentationTests {
+    @Test func aModelThatDoesNotAugmentTrainsOnTheImagesAsTheyAre() throws {
+        let model = try Sequential(inputShape: [10, 12, 1], seed: 1, layers: augmentationLayers(seed: 90) + [Flatten()])
+        let drawsBefore = model.layers.map(\.generators)
+        model.augmentsTrainingData = false
+        #expect(model.plan.forward(images, training: true) == images.reshaped(to: [6, 120]))
+        #expect(model.layers.map(\.generators) == drawsBefore, "no layer drew")
+        model.augmentsTrainingData = true
+        #expect(model.plan.forward(images, training: true) != images.reshaped(to: [6, 120]))
+        #expect(model.layers.map(\.generators) != drawsBefore)
+        #expect(model.layers.prefix(6).allSatisfy(\.isAugmentation) && !model.layers[6].isAugmentation)
+        #expect(model.plan.layers.filter(\.isAugmentation).count == 4, "the fused affine run counts as one")
+    }
+
+    @Test func theEpochsFromTheCutoffOnTrainOnTheImagesAsTheyAre() throws {
+        let withCallback = try augmentedModel()
+        let history = try withCallback.fit(augmentationData, epochs: 3, batchSize: 8, optimizer: Adam(learningRate: 0.01),
+                                           shuffleSeed: 5, verbosity: .quiet, callbacks: [StopAugmentation(atEpoch: 1)])
+        #expect(withCallback.augmentsTrainingData, "augmenting again once training ends")
+
+        // The same run by hand: one augmented epoch, then two with augmentation switched off.
+        let byHand = try augmentedModel()
+        let optimizer = Adam(learningRate: 0.01)
+        try byHand.fit(augmentationData, epochs: 1, batchSize: 8, optimizer: optimizer, shuffleSeed: 5, verbosity: .quiet)
+        let augmentedDraws = byHand.layers.map(\.generators)
+        byHand.augmentsTrainingData = false
+        let rest = try byHand.fit(augmentationData, epochs: 3, batchSize: 8, optimizer: optimizer, shuffleSeed: 5,
+                                  initialEpoch: 1, verbosity: .quiet)
+        #expect(history.loss.suffix(2).map(\.bitPattern) == rest.loss.map(\.bitPattern))
+        #expect(tensorBits(of: withCallback) == tensorBits(of: byHand))
+        #expect(withCallback.layers.prefix(6).map(\.generators) == augmentedDraws.prefix(6).map { $0 },
+                "the augmentation layers drew in the first epoch only")
+        #expect(withCallback.layers.map(\.generators) != augmentedDraws, "Dropout went on drawing")
+    }
+}

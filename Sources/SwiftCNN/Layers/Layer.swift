@@ -65,6 +65,11 @@ public protocol Layer: AnyObject {
     ///   such inputs.
     func build(inputShape: [Int], generator: inout Xoshiro256) throws -> [Int]
 
+    /// Whether the layer is a random augmentation of the training data, such as ``RandomRotation``: a
+    /// layer that changes images only in training and keeps no parameters. A model runs such layers as in
+    /// inference while ``Model/augmentsTrainingData`` is false. By default false.
+    var isAugmentation: Bool { get }
+
     /// The output for a batch of inputs. In training mode the layer remembers what its backward pass
     /// needs and applies training-only behaviour (dropout, batch statistics).
     func forward(_ input: Tensor, training: Bool) -> Tensor
@@ -76,6 +81,8 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    public var isAugmentation: Bool { false }
+
     public var buffers: [String: Tensor] {
         get { [:] }
         set {}

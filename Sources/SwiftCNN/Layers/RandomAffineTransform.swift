@@ -48,7 +48,7 @@ struct AffineMap {
 
 /// An augmentation layer that draws one affine map per image: adjacent ones run as one resampling pass
 /// (see ``FusedAffineAugmentation``).
-protocol AffineAugmentationLayer: Layer {
+protocol AffineAugmentationLayer: AugmentationLayer {
     /// The geometry the layer was built for.
     var geometry: ResamplingGeometry { get }
     /// The next image's map, drawn from the layer's generator.

@@ -26,6 +26,9 @@ final class ExecutionPlan {
     }
 
     private(set) var steps: [Step]
+    /// Whether training-mode passes run the augmentation layers (``Layer/isAugmentation``) in training
+    /// mode; when false they run as in inference, passing images through unchanged.
+    var augments = true
     /// The value the model outputs.
     let outputValue: Int
     /// The shape of each value, for one sample.
@@ -113,7 +116,8 @@ final class ExecutionPlan {
                 output = merge.forward(arguments[index], training: training)
                 for position in step.inputs.indices { arguments[index][position] = empty }
             } else {
-                output = step.layer.forward(values[step.inputs[0]], training: training)
+                output = step.layer.forward(values[step.inputs[0]],
+                                            training: training && (augments || !step.layer.isAugmentation))
             }
             for value in step.inputs where lastReader[value] == index { values[value] = empty }
             values[step.output] = output

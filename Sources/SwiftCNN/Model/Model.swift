@@ -116,6 +116,15 @@ open class Model {
     /// The number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
+    /// Whether training runs the augmentation layers (``Layer/isAugmentation``); true unless set.
+    ///
+    /// When false, training feeds the layers after them the images as they are, as inference does. The
+    /// setting is not saved; ``StopAugmentation`` sets it for the last epochs of a run.
+    public var augmentsTrainingData: Bool {
+        get { plan.augments }
+        set { plan.augments = newValue }
+    }
+
     /// Whether the layers form one chain, each taking the output of the one before: what a
     /// ``Sequential`` model is, and what its file format records.
     public var isChain: Bool {
