@@ -14,7 +14,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // No traits: SwiftPM 6.3 passes two enabled traits as -D flags in an order that changes from one
+        // invocation to the next, which recompiled SwiftProtobuf and everything above it at random, and
+        // SwiftCNN uses neither (binary-delimited streams, field-mask utilities).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
         // MARK: - C shims and kernels

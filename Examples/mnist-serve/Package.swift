@@ -11,7 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(name: "SwiftCNN", path: "../.."),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No traits, for the reason the root package gives for SwiftProtobuf's; the server needs neither
+        // (swift-configuration support, URL-encoded forms through full Foundation).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],

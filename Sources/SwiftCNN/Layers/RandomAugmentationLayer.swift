@@ -1,6 +1,3 @@
-/// A random augmentation layer: its own generator and an ``AugmentationWorkspace``, and everything else
-/// in common — no parameters, the generator saved in checkpoints as `draws`, building the workspace, and
-/// no input gradient. Each layer says only how it draws and transforms a batch.
 /// A layer that augments training data (``Layer/isAugmentation``): the random augmentation layers and
 /// fused runs of them.
 protocol AugmentationLayer: Layer {}
@@ -9,6 +6,9 @@ extension AugmentationLayer {
     public var isAugmentation: Bool { true }
 }
 
+/// A random augmentation layer: its own generator and an ``AugmentationWorkspace``, and everything else
+/// in common — no parameters, the generator saved in checkpoints as `draws`, building the workspace, and
+/// no input gradient. Each layer says only how it draws and transforms a batch.
 protocol RandomAugmentationLayer: AugmentationLayer {
     /// The generator the layer draws from; it moves on with every training-mode forward call.
     var generator: Xoshiro256 { get set }
