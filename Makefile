@@ -50,9 +50,9 @@ demo: build
 # nothing @testable), so that serve-build reuses the same build instead of compiling it all again.
 # The ONNX tests check exports with onnx's checker and ONNX Runtime and export PyTorch networks, in a
 # pinned virtual env (Scripts/ONNX/setup-venv.sh, installed once) whose python they are given.
-# The other checking targets (test-browser, fuzz) build the mnist-train they need with the same flags,
-# so that after `make test` they compile nothing of the root package again. (When `swift test` built for
-# itself, a `swift build` with the same flags compiled everything again.)
+# The tests run on a `swift build` of the package, and the other checking targets (test-browser, fuzz)
+# build the mnist-train they need with the same command and flags, so that after `make test` they
+# compile nothing of the root package again.
 TEST_BUILD := -c release -Xswiftc -enable-testing
 test:
 	@WITH_FASHION_MNIST=1 WITH_ONNX=1 Scripts/install-dependencies.sh
