@@ -82,6 +82,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Option(help: "With --augment: train the last N epochs on the images as they are, so that the weights and batch normalisation's statistics end on unaltered digits.")
     var cleanEpochs = 0
 
+    @Option(help: "Keep an exponential moving average of the weights with this momentum (Keras's ema_momentum; 0.999 spans about the last 1,000 steps) and end training on it.")
+    var emaMomentum: Float?
+
     @Option(help: "Seeds the initial weights and the shuffling: the same seed gives the same run.")
     var seed: UInt64 = 0
 
@@ -141,6 +144,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         guard (0.1...100).contains(elasticSigma) else { throw ValidationError("--elastic-sigma must be in [0.1, 100]") }
         guard (0...1).contains(strokeWidth) else { throw ValidationError("--stroke-width must be in [0, 1]") }
         guard (0...epochs).contains(cleanEpochs) else { throw ValidationError("--clean-epochs must be in [0, --epochs]") }
+        guard (0..<1).contains(emaMomentum ?? 0) else { throw ValidationError("--ema-momentum must be in [0, 1)") }
     }
 
     public func run() throws {
@@ -194,7 +198,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         }
 
         let start = Date()
-        let optimizer = checkpoint?.optimizer ?? Adam(learningRate: learningRate)
+        let optimizer = checkpoint?.optimizer ?? makeOptimizer()
         let saver = noSave ? nil : ModelCheckpoint(url: URL(fileURLWithPath: save), optimizer: optimizer,
                                                    shuffleSeed: checkpoint?.shuffleSeed)
         var callbacks: [TrainingCallback] = saver.map { [$0] } ?? []
@@ -311,6 +315,12 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw Failure(description: "\(flag) \(path) is a directory; name a file to write the model to")
         }
+    }
+
+    /// Adam, in a moving average with --ema-momentum.
+    private func makeOptimizer() -> Optimizer {
+        let adam = Adam(learningRate: learningRate)
+        return emaMomentum.map { MovingAverage(of: adam, momentum: $0) } ?? adam
     }
 
     private func learningRateSchedule() -> LearningRateSchedule {

@@ -12,6 +12,18 @@ private final class StopAfter: TrainingCallback {
     }
 }
 
+/// Copies the file at `source` to `destination` after epoch `epochs`, as a run killed then would leave it.
+private final class CopyAfter: TrainingCallback {
+    let epochs: Int, source: URL, destination: URL
+    init(epochs: Int, of source: URL, to destination: URL) {
+        (self.epochs, self.source, self.destination) = (epochs, source, destination)
+    }
+    func onEpochEnd(_ record: EpochRecord, model: Model) -> TrainingAction {
+        if record.epoch + 1 == epochs { try? FileManager.default.copyItem(at: source, to: destination) }
+        return .proceed
+    }
+}
+
 /// An optimizer a checkpoint cannot describe.
 private final class FrozenOptimizer: Optimizer {
     var learningRate: Float = 0
@@ -99,6 +111,36 @@ private func dropoutState(of model: Model) -> [UInt64] {
             #expect(rest.loss.map(\.bitPattern) == full.loss.suffix(2).map(\.bitPattern))
             #expect(rest.learningRate == Array(full.learningRate.suffix(2)))
             #expect(tensorBits(of: checkpoint.model) == tensorBits(of: uninterrupted))
+        }
+    }
+
+    @Test func aMovingAverageRunResumesFromAnEpochCheckpointAndItsLastFileHoldsTheAverage() throws {
+        func makeOptimizer() -> MovingAverage { MovingAverage(of: Adam(learningRate: 0.01), momentum: 0.8) }
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("run.safetensors")
+            let afterTwo = directory.appendingPathComponent("after-two.safetensors")
+            let uninterrupted = try smallModel()
+            let optimizer = makeOptimizer()
+            let saver = ModelCheckpoint(url: url, optimizer: optimizer, shuffleSeed: 77)
+            let full = try uninterrupted.fit(data, epochs: 4, batchSize: 8, optimizer: optimizer, shuffleSeed: 77,
+                                             verbosity: .quiet, callbacks: [saver, CopyAfter(epochs: 2, of: url, to: afterTwo)])
+            #expect(saver.error == nil)
+            let last = try TrainingCheckpoint(contentsOf: url)
+            #expect(last.completedEpochs == 4)
+            #expect(tensorBits(of: last.model) == tensorBits(of: uninterrupted))
+
+            // A run killed after epoch 2 has only that epoch's checkpoint: the weights being trained, and the averages.
+            let checkpoint = try TrainingCheckpoint(contentsOf: afterTwo)
+            let resumedOptimizer = try #require(checkpoint.optimizer as? MovingAverage)
+            #expect(resumedOptimizer.momentum == 0.8 && resumedOptimizer.optimizer is Adam)
+            #expect(checkpoint.optimizer.state.slots.keys.sorted() == ["firstMoment", "movingAverage", "secondMoment"])
+            #expect(tensorBits(of: checkpoint.model) != tensorBits(of: uninterrupted))
+            let rest = try checkpoint.model.fit(data, epochs: 4, batchSize: 8, optimizer: checkpoint.optimizer,
+                                                shuffleSeed: checkpoint.shuffleSeed,
+                                                initialEpoch: checkpoint.completedEpochs, verbosity: .quiet)
+            #expect(rest.loss.map(\.bitPattern) == full.loss.suffix(2).map(\.bitPattern))
+            #expect(tensorBits(of: checkpoint.model) == tensorBits(of: uninterrupted))
+            #expect(checkpoint.optimizer.state == optimizer.state)
         }
     }
 
@@ -199,6 +241,10 @@ private func dropoutState(of model: Model) -> [UInt64] {
         #expect(try fails(misshapen) { .shapeMismatch(file: $0, tensor: "optimizer.firstMoment.layers.4.bias",
                                                       expected: [3], found: [1]) })
 
+        // A moving average saves one average per parameter.
+        let averaged = try withOptimizer("movingAverageMomentum", 0.99)
+        #expect(try fails(averaged) { .missingTensor(file: $0, tensor: "optimizer.movingAverage.layers.0.kernel") })
+
         // A step count of 0 says there is no moment yet, so moment tensors are out of place.
         let fresh = try withOptimizer("stepCount", 0)
         #expect(try fails(fresh) { .unexpectedTensor(file: $0, tensor: "optimizer.firstMoment.layers.0.kernel") })
@@ -214,6 +260,7 @@ private func dropoutState(of model: Model) -> [UInt64] {
         #expect(isMalformed(try loadingError(try withOptimizer("epsilon", 0))))
         #expect(isMalformed(try loadingError(try withOptimizer("type", "rmsprop"))))
         #expect(isMalformed(try loadingError(try withOptimizer("stepCount", -4))))
+        #expect(isMalformed(try loadingError(try withOptimizer("movingAverageMomentum", 1))))
         #expect(isMalformed(try loadingError(try withRecord { $0["generators"] = ["3": [0, 0, 0, 0]] })))
         #expect(isMalformed(try loadingError(try withRecord { $0["generators"] = [String: Any]() })))
         #expect(isMalformed(try loadingError(try withRecord { $0["generators"] = ["3": [1, 2, 3, 4], "0": [1, 2, 3, 4]] })))

@@ -18,7 +18,9 @@ extension Model {
     ///   - epochs: The epoch to stop after, counted from 1 (with `initialEpoch`, the total including the
     ///     epochs already trained).
     ///   - batchSize: Samples per step; the last batch of an epoch holds the remainder.
-    ///   - optimizer: Updates the parameters; keep a reference to it to save or resume its state.
+    ///   - optimizer: Updates the parameters; keep a reference to it to save or resume its state. When
+    ///     training ends, before the callbacks hear of it, its ``Optimizer/finalizeParameters(_:)`` gives
+    ///     the parameters their final values (``MovingAverage`` writes its averages into them).
     ///   - loss: The objective, given the model's outputs and the class labels or targets.
     ///   - schedule: Sets the optimizer's learning rate before every step; by default it is left alone.
     ///   - validationData: Samples to evaluate on after each epoch.
@@ -135,6 +137,7 @@ extension Model {
                 let stop = actions.contains(.stop)
                 if try processGroup.map({ try $0.any(stop) }) ?? stop { break }
             }
+            optimizer.finalizeParameters(parameters)
             for observer in observers { observer.onTrainingEnd(history, model: self) }
         }
         return history

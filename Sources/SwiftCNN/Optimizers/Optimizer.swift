@@ -24,6 +24,16 @@ public protocol Optimizer: AnyObject {
     /// Moves each parameter's ``Parameter/value`` against its ``Parameter/gradient``, in place, and
     /// counts one step.
     func update(_ parameters: [Parameter])
+
+    /// Gives the parameters their final values when training ends; `fit` calls it after the last epoch.
+    ///
+    /// Most optimizers leave the parameters as the last update left them (the default); ``MovingAverage``
+    /// writes its averages into them, as Keras's `finalize_variable_values` does.
+    func finalizeParameters(_ parameters: [Parameter])
+}
+
+extension Optimizer {
+    public func finalizeParameters(_ parameters: [Parameter]) {}
 }
 
 /// An optimizer's accumulated state: its step count and its per-parameter tensors.

@@ -10,12 +10,19 @@ struct OptimizerRecord: Codable, Equatable {
     var epsilon: Float?
     var momentum: Float?
     var nesterov: Bool?
+    /// The momentum of a ``MovingAverage`` around the optimizer; nil without one.
+    var movingAverageMomentum: Float?
 
     /// The record of `optimizer`.
     ///
     /// - Throws: ``ModelFileError/unsupportedOptimizer(type:)`` unless it is exactly an ``SGD``, ``Adam`` or
-    ///   ``AdamW`` (a subclass might keep state a checkpoint would lose).
+    ///   ``AdamW``, alone or in a ``MovingAverage`` (a subclass might keep state a checkpoint would lose).
     init(_ optimizer: Optimizer) throws {
+        var optimizer = optimizer
+        if let averaging = optimizer as? MovingAverage {
+            movingAverageMomentum = averaging.momentum
+            optimizer = averaging.optimizer
+        }
         let kind = ObjectIdentifier(Swift.type(of: optimizer))
         learningRate = optimizer.learningRate
         stepCount = optimizer.stepCount
@@ -37,9 +44,10 @@ struct OptimizerRecord: Codable, Equatable {
 
     /// The names of the per-parameter tensor slots the optimizer keeps once it has taken a step.
     var slotNames: [String] {
+        let average = movingAverageMomentum == nil ? [] : [MovingAverage.slotName]
         switch type {
-        case "sgd": return momentum == 0 ? [] : ["momentum"]
-        default: return ["firstMoment", "secondMoment"]
+        case "sgd": return (momentum == 0 ? [] : ["momentum"]) + average
+        default: return ["firstMoment", "secondMoment"] + average
         }
     }
 
@@ -59,6 +67,15 @@ struct OptimizerRecord: Codable, Equatable {
         guard learningRate.isFinite, weightDecay >= 0, weightDecay.isFinite, stepCount >= 0 else {
             throw reject("learning rate \(learningRate), weight decay \(weightDecay) or step count \(stepCount) is out of range")
         }
+        guard let movingAverageMomentum else { return try makeTrainingOptimizer(reject) }
+        guard (0..<1).contains(movingAverageMomentum) else {
+            throw reject("the moving average needs a momentum in [0, 1), got \(movingAverageMomentum)")
+        }
+        return MovingAverage(of: try makeTrainingOptimizer(reject), momentum: movingAverageMomentum)
+    }
+
+    /// The optimizer that updates the weights, without the moving average around it.
+    private func makeTrainingOptimizer(_ reject: (String) -> ModelFileError) throws -> Optimizer {
         switch type {
         case "adam", "adamw":
             guard let beta1, let beta2, let epsilon else { throw reject("\(type) needs beta1, beta2 and epsilon") }
