@@ -15,7 +15,7 @@ MEASURE := env -u OPENBLAS_CORETYPE
 SERVE_DIR := Examples/mnist-serve
 MODEL ?= mnist-model.safetensors
 
-.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm bench-conv bench-peaks \
+.PHONY: help dependencies build demo test docs check-layering clean bench bench-ci bench-epoch bench-peers bench-gemm bench-conv bench-onednn bench-peaks \
 	fuzz fuzz-build serve serve-build test-browser bench-serve
 
 help:
@@ -31,6 +31,7 @@ help:
 	@echo "make bench-peers   the same job in Keras, PyTorch and ONNX Runtime, with ratios, and the time-to-99% race"
 	@echo "make bench-gemm   Tensor.matmul against cblas_sgemm called from C"
 	@echo "make bench-conv   each convolution of the benchmark networks against SGEMM, on 1 and 2 threads"
+	@echo "make bench-onednn   the same convolutions in oneDNN (FP32 and BF16), installing libdnnl-dev"
 	@echo "make bench-peaks   the FP32 FMA and BF16 dot-product rates this CPU's instructions reach"
 	@echo "make fuzz   run each libFuzzer harness in Fuzz/ for FUZZ_SECONDS seconds (default 300)"
 
@@ -117,6 +118,13 @@ BENCH_CONV_ARGS ?=
 bench-conv: dependencies
 	$(SWIFT) build -c release --package-path Benchmarks --product conv-efficiency
 	$(MEASURE) Benchmarks/.build/release/conv-efficiency $(BENCH_CONV_ARGS)
+
+# The same convolutions in SwiftCNN and in Debian's oneDNN (FP32 and BF16), one table per thread count.
+# OpenMP's threads sleep when idle, so that they do not spin beside SwiftCNN's.
+bench-onednn: dependencies
+	@WITH_ONEDNN=1 Scripts/install-dependencies.sh
+	$(SWIFT) build -c release --package-path Benchmarks --product onednn-comparison
+	OMP_WAIT_POLICY=passive $(MEASURE) Benchmarks/.build/release/onednn-comparison
 
 bench-peaks: dependencies
 	$(SWIFT) build -c release --package-path Benchmarks --product instruction-peaks

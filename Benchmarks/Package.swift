@@ -27,6 +27,14 @@ let package = Package(
             path: "Sources/CInstructionPeaks"
         ),
 
+        // oneDNN's convolutions timed on SwiftCNN's layouts, for onednn-comparison; needs libdnnl-dev
+        // (`make bench-onednn` installs it), so only that product links it.
+        .target(
+            name: "COneDNN",
+            path: "Sources/COneDNN",
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
+        ),
+
         // glibc's mallopt, for conv-efficiency.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
@@ -112,6 +120,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/conv-efficiency"
+        ),
+        .executableTarget(
+            name: "onednn-comparison",
+            dependencies: [
+                "BenchmarkSupport",
+                "COneDNN",
+                .product(name: "SwiftCNN", package: "SwiftCNN"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/onednn-comparison"
         ),
         .executableTarget(
             name: "instruction-peaks",

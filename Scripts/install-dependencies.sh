@@ -23,6 +23,11 @@ if [ "${WITH_FUZZING:-0}" = 1 ]; then
     packages+=(python3)
 fi
 
+# oneDNN, only for the benchmarks' onednn-comparison (make bench-onednn).
+if [ "${WITH_ONEDNN:-0}" = 1 ]; then
+    packages+=(libdnnl-dev)
+fi
+
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

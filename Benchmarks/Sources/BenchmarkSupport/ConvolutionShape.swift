@@ -1,26 +1,25 @@
-import BenchmarkSupport
 import SwiftCNN
 
 /// One distinct convolution of the benchmark set's networks — its sample shapes, window, strides,
 /// padding, bias, activation, and whether training asks it for its input gradient — with the layers
 /// that have it.
-struct ConvolutionShape {
+public struct ConvolutionShape {
     /// A network's own layer, built for ``inputShape``: timing it runs the kernels that training runs,
     /// the single-channel direct kernels of a first convolution included (`Conv2D` picks them when it is
     /// built).
-    let layer: Conv2D
+    public let layer: Conv2D
     /// One sample's input, `[height, width, channels]`.
-    let inputShape: [Int]
+    public let inputShape: [Int]
     /// One sample's output, `[outputHeight, outputWidth, filters]`.
-    let outputShape: [Int]
+    public let outputShape: [Int]
     /// Whether training computes the input gradient; not for a first convolution (see
     /// `FLOPCount.needsInputGradient(_:)`).
-    let needsInputGradient: Bool
+    public let needsInputGradient: Bool
     /// The layers that have this shape, as `network/layer`.
-    var uses: [String]
+    public var uses: [String]
 
     /// Every distinct convolution of `networks`, in the order they first appear.
-    static func all(in networks: [BenchmarkNetwork]) throws -> [ConvolutionShape] {
+    public static func all(in networks: [BenchmarkNetwork]) throws -> [ConvolutionShape] {
         // Normalization adapts to these; its statistics change no shape.
         var generator = Xoshiro256(seed: 1)
         let images = Tensor(randomUniform: [16] + ReferenceCNN.inputShape, using: &generator)
@@ -49,19 +48,19 @@ struct ConvolutionShape {
     /// with m = batch·outputHeight·outputWidth, k = kernelHeight·kernelWidth·channels, n = filters. The
     /// backward pass multiplies the same sizes: the kernel gradient `patchesᵀ · dY` (`[k, m] · [m, n]`),
     /// and the input gradient's columns `dY · kernelᵀ` (`[m, n] · [n, k]`).
-    func productSize(batch: Int) -> (m: Int, k: Int, n: Int) {
+    public func productSize(batch: Int) -> (m: Int, k: Int, n: Int) {
         (batch * outputShape[0] * outputShape[1],
          layer.kernelSize.height * layer.kernelSize.width * inputShape[2], layer.filters)
     }
 
     /// Floating-point operations of the forward pass over `batch` samples.
-    func forwardFLOPs(batch: Int) -> Double {
+    public func forwardFLOPs(batch: Int) -> Double {
         Double(batch) * FLOPCount.forward(layer, inputShape: inputShape, outputShape: outputShape)
     }
 
     /// Floating-point operations of the backward pass over `batch` samples: the kernel gradient's
     /// product, and the input gradient's when training computes it.
-    func backwardFLOPs(batch: Int) -> Double {
+    public func backwardFLOPs(batch: Int) -> Double {
         Double(batch) * FLOPCount.backward(layer, inputShape: inputShape, outputShape: outputShape,
                                            needsInputGradient: needsInputGradient)
     }
@@ -70,7 +69,7 @@ struct ConvolutionShape {
 extension ConvolutionShape: CustomStringConvertible {
     /// For example `[28,28,16] → 32, 3×3 stride 2 same, no bias, linear`, then `, no dX` for a convolution
     /// whose input gradient training does not compute.
-    var description: String {
+    public var description: String {
         let (kernelHeight, kernelWidth) = layer.kernelSize, (strideHeight, strideWidth) = layer.strides
         let input = "[\(inputShape.map(String.init).joined(separator: ","))]"
         let strides = strideHeight == strideWidth ? "\(strideHeight)" : "\(strideHeight)×\(strideWidth)"
