@@ -30,7 +30,8 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     case malformedCheckpoint(file: String, reason: String)
     /// The test evaluation recorded in the file (see ``ModelEvaluation``) is not what SwiftCNN writes.
     case malformedEvaluation(file: String, reason: String)
-    /// The optimizer is not one whose configuration a checkpoint can record (``SGD``, ``Adam``, ``AdamW``).
+    /// The optimizer is not one whose configuration a checkpoint can record (``SGD``, ``Adam``, ``AdamW``,
+    /// alone or in a ``MovingAverage``).
     case unsupportedOptimizer(type: String)
     /// The imported weights come in `found` groups (layers), but the model has `expected` layers with
     /// parameters.
@@ -68,7 +69,7 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
         case let .malformedEvaluation(file, reason):
             return "\(file): the recorded test evaluation cannot be read: \(reason)"
         case let .unsupportedOptimizer(type):
-            return "a checkpoint cannot record an optimizer of type \(type); use SGD, Adam or AdamW"
+            return "a checkpoint cannot record an optimizer of type \(type); use SGD, Adam or AdamW, alone or in a MovingAverage"
         case let .layerCountMismatch(file, expected, found):
             return "\(file): the model has \(expected) layers with parameters, but the file has \(found.count): \(found)"
         }

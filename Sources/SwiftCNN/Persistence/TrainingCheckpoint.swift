@@ -62,7 +62,7 @@ public struct TrainingCheckpoint {
     /// Writes the checkpoint to `url` atomically: a failed write leaves any previous checkpoint intact.
     ///
     /// - Throws: ``ModelFileError/unsupportedOptimizer(type:)`` for an optimizer other than ``SGD``,
-    ///   ``Adam`` or ``AdamW``; ``ModelFileError/unsavableLayer(layer:type:)``; ``SafeTensorsError/unwritable(file:reason:)``.
+    ///   ``Adam`` or ``AdamW``, alone or in a ``MovingAverage``; ``ModelFileError/unsavableLayer(layer:type:)``; ``SafeTensorsError/unwritable(file:reason:)``.
     public func write(to url: URL) throws {
         var file = try model.modelFile()
         var generators: [String: Xoshiro256] = [:]
