@@ -60,26 +60,32 @@ struct OneDNNComparison: ParsableCommand {
                 let ours = ConvolutionTiming(shape, batch: batchSize)
                 let forward = ours.forwardSeconds(warmup: warmup, repetitions: repetitions)
                 let backward = ours.backwardSeconds(warmup: warmup, repetitions: repetitions)
-                var row = "| \(index + 1) | \(milliseconds(forward))"
-                for passes in [[OneDNNForward], [OneDNNBackwardWeights] + (shape.needsInputGradient ? [OneDNNBackwardData] : [])] {
-                    if passes != [OneDNNForward] { row += " | \(milliseconds(backward))" }
-                    for bf16 in [false, true] {
-                        var total = 0.0
-                        for pass in passes {
-                            let (seconds, implementation) = oneDNNSeconds(shape, pass, bf16: bf16, threads: threads)
-                            implementations["\(bf16 ? "BF16" : "FP32") \(Self.name(of: pass))", default: []].insert(implementation)
-                            total = seconds < 0 || total < 0 ? -1 : total + seconds
-                        }
-                        let ours = passes == [OneDNNForward] ? forward : backward
-                        row += total < 0 ? " | — | —" : " | \(milliseconds(total)) | \(String(format: "%.2f", ours / total))"
-                    }
-                }
-                print(row + " |")
+                let backwardPasses = [OneDNNBackwardWeights] + (shape.needsInputGradient ? [OneDNNBackwardData] : [])
+                let cells = ["\(index + 1)", milliseconds(forward)]
+                    + oneDNNCells(against: forward, shape, passes: [OneDNNForward], threads: threads, &implementations)
+                    + [milliseconds(backward)]
+                    + oneDNNCells(against: backward, shape, passes: backwardPasses, threads: threads, &implementations)
+                print("| " + cells.joined(separator: " | ") + " |")
             }
         }
         print("\noneDNN's implementations (or why it had none):")
         for (pass, names) in implementations.sorted(by: { $0.key < $1.key }) {
             print("- \(pass): \(names.sorted().joined(separator: "; "))")
+        }
+    }
+
+    /// oneDNN's time for `passes` together and SwiftCNN's time `ours` over it, in FP32 and then in BF16 (dashes
+    /// where oneDNN has no implementation); records the implementations oneDNN chose.
+    private func oneDNNCells(against ours: Double, _ shape: ConvolutionShape, passes: [OneDNNPass], threads: Int,
+                             _ implementations: inout [String: Set<String>]) -> [String] {
+        [false, true].flatMap { bf16 -> [String] in
+            var total = 0.0
+            for pass in passes {
+                let (seconds, implementation) = oneDNNSeconds(shape, pass, bf16: bf16, threads: threads)
+                implementations["\(bf16 ? "BF16" : "FP32") \(Self.name(of: pass))", default: []].insert(implementation)
+                total = seconds < 0 || total < 0 ? -1 : total + seconds
+            }
+            return total < 0 ? ["—", "—"] : [milliseconds(total), String(format: "%.2f", ours / total)]
         }
     }
 

@@ -77,8 +77,7 @@ public final class MovingAverage: Optimizer {
             return
         }
         if !averagesMatchParameters {
-            averages = OptimizerState.tensors(averages, matching: parameters, optimizer: "MovingAverage",
-                                              slotName: Self.slotName)
+            averages = checkedAverages(for: parameters)
             averagesMatchParameters = true
         }
         let share = 1 - momentum
@@ -93,16 +92,17 @@ public final class MovingAverage: Optimizer {
         }
     }
 
+    /// The averages, stopping the program when they do not match `parameters` (see `OptimizerState.tensors`).
+    private func checkedAverages(for parameters: [Parameter]) -> [Tensor] {
+        OptimizerState.tensors(averages, matching: parameters, optimizer: "MovingAverage", slotName: Self.slotName)
+    }
+
     /// Writes the averages into the parameters (nothing before the first update), after letting the wrapped
     /// optimizer finalise them.
     public func finalizeParameters(_ parameters: [Parameter]) {
         optimizer.finalizeParameters(parameters)
         guard !averages.isEmpty else { return }
-        precondition(averages.count == parameters.count,
-                     "MovingAverage holds averages for \(averages.count) parameters but was given \(parameters.count)")
-        for (parameter, average) in zip(parameters, averages) {
-            precondition(parameter.value.shape == average.shape,
-                         "MovingAverage's average of \(parameter.name) has shape \(average.shape), the parameter \(parameter.value.shape)")
+        for (parameter, average) in zip(parameters, checkedAverages(for: parameters)) {
             parameter.value.withUnsafeMutableBufferPointer { value in
                 average.withUnsafeBufferPointer { average in
                     value.baseAddress!.update(from: average.baseAddress!, count: average.count)

@@ -41,7 +41,8 @@ extension Optimizer {
 /// Each slot is one kind of per-parameter tensor, holding one tensor per parameter in the order the
 /// parameters were passed to ``Optimizer/update(_:)``, with the parameter's shape. Slots are empty until
 /// the first update. ``SGD`` with momentum has the slot `momentum`; ``Adam`` has `firstMoment` and
-/// `secondMoment`; ``MovingAverage`` adds `movingAverage` to its optimizer's. Checkpoints store the tensors under their slot name and parameter index.
+/// `secondMoment`; ``MovingAverage`` adds `movingAverage` to its optimizer's. Checkpoints store the
+/// tensors under their slot name and parameter index.
 public struct OptimizerState: Equatable {
     /// The number of updates applied so far; Adam's bias correction depends on it.
     public var stepCount: Int
