@@ -85,6 +85,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Option(help: "Keep an exponential moving average of the weights with this momentum (Keras's ema_momentum; 0.999 spans about the last 1,000 steps) and end training on it.")
     var emaMomentum: Float?
 
+    @Flag(help: "When training ends, estimate batch normalisation's running statistics afresh from the training images, in inference mode (PyTorch's update_bn).")
+    var recalibrateStatistics = false
+
     @Option(help: "Seeds the initial weights and the shuffling: the same seed gives the same run.")
     var seed: UInt64 = 0
 
@@ -201,7 +204,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         let optimizer = checkpoint?.optimizer ?? makeOptimizer()
         let saver = noSave ? nil : ModelCheckpoint(url: URL(fileURLWithPath: save), optimizer: optimizer,
                                                    shuffleSeed: checkpoint?.shuffleSeed)
-        var callbacks: [TrainingCallback] = saver.map { [$0] } ?? []
+        // Recalibration comes first, so that the saver's last write holds the new statistics.
+        var callbacks: [TrainingCallback] = recalibrateStatistics ? [RecalibrateStatistics(on: training)] : []
+        if let saver { callbacks.append(saver) }
         if augment && cleanEpochs > 0 { callbacks.append(StopAugmentation(atEpoch: epochs - cleanEpochs)) }
         let history = try model.fit(training, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
                                     loss: SoftmaxCrossEntropy(labelSmoothing: labelSmoothing), schedule: learningRateSchedule(), validationSplit: validationSplit,

@@ -3,7 +3,8 @@
 ///
 /// It takes `[N, F]` and `[N, H, W, C]` batches alike. In training it normalises with the batch's own
 /// mean and variance and folds them into ``runningMean`` and ``runningVariance``; in inference it
-/// normalises with those running statistics instead.
+/// normalises with those running statistics instead. ``Model/recalibrateStatistics(on:batchSize:)-(Tensor,_)``
+/// estimates them afresh from data, with the model in inference mode.
 ///
 /// The semantics are Keras 3's: `moving = moving · momentum + batch · (1 − momentum)`, and the batch
 /// variance — used both to normalise and to update ``runningVariance`` — is the biased one (divided by
@@ -32,6 +33,7 @@ public final class BatchNormalization: Layer {
     // Per-channel vectors, [C], never handed out, so the kernels write them in place.
     private var mean = Tensor(shape: [0])
     private var inverseDeviation = Tensor(shape: [0])
+    private var variance = Tensor(shape: [0])
     private var scale = Tensor(shape: [0])
     private var centeredScale = Tensor(shape: [0])
     private var shift = Tensor(shape: [0])
@@ -40,6 +42,9 @@ public final class BatchNormalization: Layer {
     /// The input of the last training-mode forward call, released by backward so that the layer
     /// before can reuse its output workspace.
     private var input: Tensor?
+    /// Σ x and Σ x² per channel (`[2C]`, as ``channelSums(rows:_:)`` gives them) over every row seen since
+    /// ``beginStatisticsRecalibration()``, and the number of rows; nil when not recalibrating.
+    private var recalibration: (sums: [Double], rows: Int)?
 
     /// A layer with Keras's defaults: momentum 0.99, epsilon 0.001.
     public init(momentum: Float = 0.99, epsilon: Float = 1e-3) {
@@ -74,6 +79,7 @@ public final class BatchNormalization: Layer {
         }
         mean = Tensor(shape: [channels])
         inverseDeviation = Tensor(shape: [channels])
+        variance = Tensor(shape: [channels])
         scale = Tensor(shape: [channels])
         centeredScale = Tensor(shape: [channels])
         shift = Tensor(shape: [channels])
@@ -93,20 +99,20 @@ public final class BatchNormalization: Layer {
         let mean = self.mean.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
         output.prepare(shape: input.shape)
         let x = UnsafePointer(input.storage.pointer)
-        if training {
+        if training || recalibration != nil {
             let sums = channelSums(rows: rows) { MomentSums(x: x, partialSums: $0) }
-            let keep = momentum, blend = 1 - momentum, count = Double(rows)
-            runningMean.withUnsafeMutableBufferPointer { runningMean in
-                runningVariance.withUnsafeMutableBufferPointer { runningVariance in
-                    for c in 0..<channels {
-                        let batchMean = sums[c] / count
-                        let batchVariance = Float(Swift.max(0, sums[channels + c] / count - batchMean * batchMean))
-                        mean[c] = Float(batchMean)
-                        inverseDeviation[c] = 1 / (batchVariance + epsilon).squareRoot()
-                        runningMean[c] = runningMean[c] * keep + mean[c] * blend
-                        runningVariance[c] = runningVariance[c] * keep + batchVariance * blend
-                    }
-                }
+            let count = Double(rows), variance = self.variance.storage.pointer
+            for c in 0..<channels {
+                let batchMean = sums[c] / count
+                variance[c] = Float(Swift.max(0, sums[channels + c] / count - batchMean * batchMean))
+                mean[c] = Float(batchMean)
+                inverseDeviation[c] = 1 / (variance[c] + epsilon).squareRoot()
+            }
+            if training {
+                updateRunningStatistics()
+            } else {
+                recalibration!.rows += rows
+                for index in 0..<(2 * channels) { recalibration!.sums[index] += sums[index] }
             }
         } else {
             let runningMean = self.runningMean.storage.pointer, runningVariance = self.runningVariance.storage.pointer
@@ -124,6 +130,43 @@ public final class BatchNormalization: Layer {
         parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
         self.input = training ? input : nil
         return output
+    }
+
+    /// Folds the batch's mean and variance into the running statistics.
+    private func updateRunningStatistics() {
+        let keep = momentum, blend = 1 - momentum
+        let mean = self.mean.storage.pointer, variance = self.variance.storage.pointer
+        runningMean.withUnsafeMutableBufferPointer { runningMean in
+            runningVariance.withUnsafeMutableBufferPointer { runningVariance in
+                for c in 0..<channels {
+                    runningMean[c] = runningMean[c] * keep + mean[c] * blend
+                    runningVariance[c] = runningVariance[c] * keep + variance[c] * blend
+                }
+            }
+        }
+    }
+
+    /// Whether inference-mode passes estimate the running statistics afresh
+    /// (``beginStatisticsRecalibration()``) instead of normalising with them.
+    public var isRecalibratingStatistics: Bool { recalibration != nil }
+
+    public func beginStatisticsRecalibration() {
+        precondition(channels > 0, "BatchNormalization used before it was built")
+        recalibration = (sums: Array(repeating: 0, count: 2 * channels), rows: 0)
+    }
+
+    /// The running mean and variance become the mean and (biased) variance of every value seen since
+    /// ``beginStatisticsRecalibration()``, each channel's over all its rows; with none seen they stay.
+    public func endStatisticsRecalibration() {
+        guard let (sums, rows) = recalibration else { return }
+        recalibration = nil
+        guard rows > 0 else { return }
+        let count = Double(rows), channels = self.channels
+        let means = (0..<channels).map { sums[$0] / count }
+        runningMean = Tensor(shape: [channels], scalars: means.map { Float($0) })
+        runningVariance = Tensor(shape: [channels], scalars: (0..<channels).map {
+            Float(Swift.max(0, sums[channels + $0] / count - means[$0] * means[$0]))
+        })
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -9,7 +9,9 @@
 /// `(b − μ)·s + β` per filter — and the pass is one convolution with the activation in its epilogue: no
 /// normalised copy of the output is written or read. The folded weights are computed again from the
 /// current parameters and running statistics at every inference pass (a few thousand multiplications),
-/// so training between passes, loading weights or resuming needs no invalidation.
+/// so training between passes, loading weights or resuming needs no invalidation. While the normalisation
+/// recalibrates its statistics (``BatchNormalization/isRecalibratingStatistics``) inference runs the layers
+/// one after the other too, so that it sees the convolution's outputs.
 ///
 /// A model runs it in place of the layers when they fit (``ConvolutionBatchNormalizationFolding``, then
 /// ``ActivationFolding`` for the activation); the parameters stay the original layers'.
@@ -55,12 +57,12 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
     }
 
     func forward(_ input: Tensor, training: Bool) -> Tensor {
-        guard training else {
+        guard training || normalization.isRecalibratingStatistics else {
             foldNormalization()
             return folded.forward(input, training: false)
         }
-        let normalized = normalization.forward(convolution.forward(input, training: true), training: true)
-        return activation?.forward(normalized, training: true) ?? normalized
+        let normalized = normalization.forward(convolution.forward(input, training: training), training: training)
+        return activation?.forward(normalized, training: training) ?? normalized
     }
 
     func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {

@@ -74,6 +74,17 @@ public protocol Layer: AnyObject {
     /// needs and applies training-only behaviour (dropout, batch statistics).
     func forward(_ input: Tensor, training: Bool) -> Tensor
 
+    /// Starts estimating the layer's running statistics afresh
+    /// (``Model/recalibrateStatistics(on:batchSize:)-(Tensor,_)``): until
+    /// ``Layer/endStatisticsRecalibration()``, inference-mode passes normalise as training does, with each
+    /// batch's own statistics, and add them up instead of using the running ones. By default nothing: the
+    /// layer keeps no statistics.
+    func beginStatisticsRecalibration()
+
+    /// Ends the estimate that ``Layer/beginStatisticsRecalibration()`` started: the running statistics
+    /// become those of every value the layer saw since. By default nothing.
+    func endStatisticsRecalibration()
+
     /// Given the gradient of the loss with respect to the output of the last training-mode forward call,
     /// sets each parameter's ``Parameter/gradient`` (replacing the previous one) and returns the gradient
     /// with respect to the input, or nil when `needsInputGradient` is false (the first layer with parameters).
@@ -82,6 +93,10 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var isAugmentation: Bool { false }
+
+    public func beginStatisticsRecalibration() {}
+
+    public func endStatisticsRecalibration() {}
 
     public var buffers: [String: Tensor] {
         get { [:] }

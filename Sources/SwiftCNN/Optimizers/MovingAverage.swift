@@ -21,7 +21,8 @@
 /// ```
 ///
 /// Only trainable parameters are averaged, as in Keras: ``BatchNormalization``'s running statistics stay those
-/// gathered with the weights being trained. Checkpoints save the averages (the slot `movingAverage`), so a
+/// gathered with the weights being trained (a model's `recalibrateStatistics(on:)` estimates them afresh for
+/// the averaged weights). Checkpoints save the averages (the slot `movingAverage`), so a
 /// resumed run ends on the same weights as an uninterrupted one.
 public final class MovingAverage: Optimizer {
     /// The optimizer that updates the weights.

@@ -1,0 +1,32 @@
+extension Model {
+    /// Estimates the running statistics of every layer that keeps them (``BatchNormalization``'s mean and
+    /// variance) afresh from `inputs` (`[N] + inputShape`), as PyTorch's `torch.optim.swa_utils.update_bn`
+    /// does.
+    ///
+    /// The inputs go through the model in batches of `batchSize`, in inference mode: augmentation and
+    /// dropout are off, as they are when the model is used. Each normalisation layer normalises every batch
+    /// with the batch's own statistics, as in training, and its running mean and variance become the mean
+    /// and variance of all the values it saw. Running averages kept during training lag behind the
+    /// weights and describe augmented, dropped-out activations; after averaging the weights
+    /// (``MovingAverage``) they describe weights the model no longer has. Call this on training images
+    /// after `fit` (or let ``RecalibrateStatistics`` do it); models without such layers are unchanged.
+    public func recalibrateStatistics(on inputs: Tensor, batchSize: Int = 256) {
+        precondition(inputs.rank == inputShape.count + 1 && inputs.shape.dropFirst().elementsEqual(inputShape),
+                     "The model takes inputs [N] + \(inputShape), got \(inputs.shape)")
+        precondition(inputs.shape[0] > 0, "recalibrateStatistics needs at least one sample")
+        precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
+        inferenceLock.lock()
+        defer { inferenceLock.unlock() }
+        for layer in layers { layer.beginStatisticsRecalibration() }
+        for start in stride(from: 0, to: inputs.shape[0], by: batchSize) {
+            let batch = LabeledDataset.samples(start..<Swift.min(start + batchSize, inputs.shape[0]), of: inputs)
+            _ = plan.forward(batch, training: false)
+        }
+        for layer in layers { layer.endStatisticsRecalibration() }
+    }
+
+    /// ``recalibrateStatistics(on:batchSize:)-(Tensor,_)`` on the inputs of `data`; the labels are not used.
+    public func recalibrateStatistics(on data: LabeledDataset, batchSize: Int = 256) {
+        recalibrateStatistics(on: data.inputs, batchSize: batchSize)
+    }
+}
