@@ -101,11 +101,11 @@ public final class BatchNormalization: Layer {
         let x = UnsafePointer(input.storage.pointer)
         if training || recalibration != nil {
             let sums = channelSums(rows: rows) { MomentSums(x: x, partialSums: $0) }
-            let count = Double(rows), variance = self.variance.storage.pointer
+            let variance = self.variance.storage.pointer
             for c in 0..<channels {
-                let batchMean = sums[c] / count
-                variance[c] = Float(Swift.max(0, sums[channels + c] / count - batchMean * batchMean))
-                mean[c] = Float(batchMean)
+                let moments = Self.moments(sums, rows: rows, channels: channels, channel: c)
+                variance[c] = Float(moments.variance)
+                mean[c] = Float(moments.mean)
                 inverseDeviation[c] = 1 / (variance[c] + epsilon).squareRoot()
             }
             if training {
@@ -161,12 +161,20 @@ public final class BatchNormalization: Layer {
         guard let (sums, rows) = recalibration else { return }
         recalibration = nil
         guard rows > 0 else { return }
-        let count = Double(rows), channels = self.channels
-        let means = (0..<channels).map { sums[$0] / count }
-        runningMean = Tensor(shape: [channels], scalars: means.map { Float($0) })
-        runningVariance = Tensor(shape: [channels], scalars: (0..<channels).map {
-            Float(Swift.max(0, sums[channels + $0] / count - means[$0] * means[$0]))
-        })
+        let moments = sums.withUnsafeBufferPointer { sums in
+            (0..<channels).map { Self.moments(sums.baseAddress!, rows: rows, channels: channels, channel: $0) }
+        }
+        runningMean = Tensor(shape: [channels], scalars: moments.map { Float($0.mean) })
+        runningVariance = Tensor(shape: [channels], scalars: moments.map { Float($0.variance) })
+    }
+
+    /// Channel `channel`'s mean and biased variance from Σ x and Σ x² over `rows` rows (`[2C]` sums, as
+    /// ``channelSums(rows:_:)`` gives them).
+    private static func moments(
+        _ sums: UnsafePointer<Double>, rows: Int, channels: Int, channel c: Int
+    ) -> (mean: Double, variance: Double) {
+        let count = Double(rows), mean = sums[c] / count
+        return (mean, Swift.max(0, sums[channels + c] / count - mean * mean))
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {

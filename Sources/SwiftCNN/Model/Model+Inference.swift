@@ -59,9 +59,7 @@ extension Model {
     /// The inference-mode outputs for `inputs`, batch by batch, each batch's outputs passed through
     /// `transform` before being copied into the result.
     private func outputs(for inputs: Tensor, batchSize: Int, transform: (Tensor) -> Tensor) -> Tensor {
-        precondition(inputs.rank == inputShape.count + 1 && inputs.shape.dropFirst().elementsEqual(inputShape),
-                     "The model takes inputs [N] + \(inputShape), got \(inputs.shape)")
-        precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
+        checkInputs(inputs, batchSize: batchSize)
         let count = inputs.shape[0]
         if count <= batchSize {
             return exclusively { transform(forward(inputs, training: false)) }
@@ -79,6 +77,13 @@ extension Model {
             }
         }
         return result
+    }
+
+    /// Stops the program unless `inputs` is a batch `[N] + inputShape` and `batchSize` is positive.
+    func checkInputs(_ inputs: Tensor, batchSize: Int) {
+        precondition(inputs.rank == inputShape.count + 1 && inputs.shape.dropFirst().elementsEqual(inputShape),
+                     "The model takes inputs [N] + \(inputShape), got \(inputs.shape)")
+        precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
     }
 
     /// `body`, run while this thread holds the model's inference lock.

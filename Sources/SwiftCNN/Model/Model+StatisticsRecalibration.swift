@@ -11,16 +11,20 @@ extension Model {
     /// (``MovingAverage``) they describe weights the model no longer has. Call this on training images
     /// after `fit` (or let ``RecalibrateStatistics`` do it); models without such layers are unchanged.
     public func recalibrateStatistics(on inputs: Tensor, batchSize: Int = 256) {
-        precondition(inputs.rank == inputShape.count + 1 && inputs.shape.dropFirst().elementsEqual(inputShape),
-                     "The model takes inputs [N] + \(inputShape), got \(inputs.shape)")
+        checkInputs(inputs, batchSize: batchSize)
         precondition(inputs.shape[0] > 0, "recalibrateStatistics needs at least one sample")
-        precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
         inferenceLock.lock()
         defer { inferenceLock.unlock() }
+        let count = inputs.shape[0], sampleSize = inputs.count / count
         for layer in layers { layer.beginStatisticsRecalibration() }
-        for start in stride(from: 0, to: inputs.shape[0], by: batchSize) {
-            let batch = LabeledDataset.samples(start..<Swift.min(start + batchSize, inputs.shape[0]), of: inputs)
-            _ = plan.forward(batch, training: false)
+        for start in stride(from: 0, to: count, by: batchSize) {
+            let end = Swift.min(start + batchSize, count)
+            // Each batch whole, into the inference workspace: slicing it as forwardInSlices does would
+            // change the statistics each normalisation normalises with.
+            sliceInputs.prepare(batch: end - start, sampleShape: inputShape)
+            sliceInputs.storage.pointer.update(from: inputs.storage.pointer + start * sampleSize,
+                                               count: (end - start) * sampleSize)
+            _ = plan.forward(sliceInputs, training: false)
         }
         for layer in layers { layer.endStatisticsRecalibration() }
     }

@@ -17,6 +17,8 @@ public final class RecalibrateStatistics: TrainingCallback {
 
     /// Recalibrates on `data` in batches of `batchSize` when training ends.
     public init(on data: LabeledDataset, batchSize: Int = 256) {
+        // Checked here as well as by the model, so that a bad argument stops the program before training
+        // rather than after it.
         precondition(!data.isEmpty, "RecalibrateStatistics needs at least one sample")
         precondition(batchSize > 0, "batchSize must be positive, got \(batchSize)")
         self.data = data
