@@ -7,11 +7,7 @@
 // for 3×3 and 5×5 windows (constant sizes let the loops unroll and the sums stay in registers).
 
 #include "CVectorKernels.h"
-#include "VectorTypes.h"
-
-typedef uint8_t u8x16 __attribute__((vector_size(16)));
-
-#define CHOOSE(condition, yes, no) ((f16v)(((i16v)(yes) & (condition)) | ((i16v)(no) & ~(condition))))
+#include "MaxPoolEpilogue.h"
 
 // sums[kh·KW + kw] += d · window[kh·row_stride + kw]: one window's share of the kernel gradient.
 #define ADD_WINDOW(sums, d, window, row_stride, KH, KW)                                  \
@@ -92,16 +88,7 @@ INLINE void convolve_max_pool_rows(const cnn_convolution *c, const float *image,
                 f16v sums[2][4];
                 const int vectors = window_sums(c, top, offsets, group, sums, KH, KW);
                 for (int j = 0; j < vectors; j++) {
-                    f16v best = sums[j][0];
-                    i16v winner = (i16v){0};
-                    for (int i = 1; i < 4; i++) {
-                        i16v better = sums[j][i] > best;
-                        best = CHOOSE(better, sums[j][i], best);
-                        winner = (winner & ~better) | (i & better);
-                    }
-                    STORE(out + cell + group + 16 * j, c->relu ? RELU(best) : best);
-                    u8x16 bytes = __builtin_convertvector(winner, u8x16);
-                    __builtin_memcpy(winners + cell + group + 16 * j, &bytes, sizeof bytes);
+                    STORE_WINDOW_MAXIMUM(sums[j], 0, c->relu, out + cell + group + 16 * j, winners + cell + group + 16 * j);
                 }
                 group += 16 * vectors;
             }

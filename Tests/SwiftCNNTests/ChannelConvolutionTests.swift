@@ -18,6 +18,16 @@ private let cases: [ConvolutionCase] = [
     ConvolutionCase(input: [2, 5, 5, 24], filters: 32, kernelSize: (1, 1), activation: .sigmoid),
 ]
 
+/// Convolutions that 2×2 max pooling follows: odd and even output sizes, so that some windows leave a row
+/// or column out; both filter groupings; strides and padding; more windows than one block of tiles.
+private let poolingCases: [ConvolutionCase] = [
+    ConvolutionCase(input: [2, 13, 13, 32], filters: 64, kernelSize: (3, 3), activation: .relu),
+    ConvolutionCase(input: [2, 9, 8, 5], filters: 48, kernelSize: (3, 3), padding: .same, activation: .relu),
+    ConvolutionCase(input: [2, 12, 11, 4], filters: 32, kernelSize: (3, 3), strides: (2, 2), padding: .same,
+                    useBias: false),
+    ConvolutionCase(input: [1, 20, 21, 3], filters: 16, kernelSize: (5, 5), activation: .relu),
+]
+
 private let instructionSets = VectorInstructions.allCases.filter(\.isSupported)
 
 private struct Setup {
@@ -37,6 +47,34 @@ private struct Setup {
 
     func outputTensor(batch: Int) -> Tensor {
         Tensor(shape: [batch, geometry.outputHeight, geometry.outputWidth, layer.filters])
+    }
+
+    /// The reference convolution's output after the activation.
+    func expectedOutput(_ x: Tensor) -> Tensor {
+        convolutionReference(x, kernel: layer.kernel.value, bias: layer.bias?.value, geometry: geometry)
+            .map { activate($0, layer.activation) }
+    }
+
+    /// 2×2 pooling with stride 2 over the output.
+    var poolGeometry: WindowGeometry {
+        get throws {
+            try WindowGeometry(layer: "test", inputShape: [geometry.outputHeight, geometry.outputWidth, layer.filters],
+                               window: (2, 2), strides: (2, 2), padding: .valid)
+        }
+    }
+
+    /// The pooled output and winners of `x` by the fused kernel, its rows computed in the pieces `split`.
+    func pooled(_ x: Tensor, split: [Range<Int>]? = nil) throws -> (Tensor, [UInt8]) {
+        let pool = try poolGeometry
+        let pooled = Tensor(shape: [x.shape[0]] + pool.pooledSampleShape)
+        let winners = [UInt8](unsafeUninitializedCapacity: pooled.count) { buffer, count in
+            for rows in split ?? [0..<(x.shape[0] * pool.outputHeight)] {
+                kernel.convolveAndMaxPool(x.storage.pointer, pooledRows: rows, into: pooled.storage.pointer,
+                                          winners: buffer.baseAddress!, scratch: scratch.storage.pointer)
+            }
+            count = pooled.count
+        }
+        return (pooled, winners)
     }
 }
 
@@ -165,5 +203,45 @@ struct ChannelConvolutionTests {
         #expect(try transposed([8, 8, 32], strides: (1, 1)) != nil)
         #expect(try transposed([8, 8, 32], strides: (2, 2)) == nil)
         #expect(try transposed([8, 8, 24], strides: (1, 1)) == nil)
+    }
+
+    @Test("With max pooling fused, the pooled output is the pooled convolution", arguments: poolingCases, instructionSets)
+    fileprivate func pooledForwardMatchesReference(_ testCase: ConvolutionCase, _ instructions: VectorInstructions) throws {
+        let setup = try Setup(testCase, instructions: instructions)
+        let x = Seeded.uniform(testCase.input, in: -1...1, seed: 42)
+        let (pooled, winners) = try setup.pooled(x)
+        expectClose(pooled, maxPoolReference(setup.expectedOutput(x), geometry: try setup.poolGeometry),
+                    absolute: 1e-5, relative: 1e-4)
+        #expect(Set(winners) == [0, 1, 2, 3])
+        let rows = testCase.input[0] * (try setup.poolGeometry).outputHeight
+        let (pieces, piecesWinners) = try setup.pooled(x, split: [0..<1, 1..<(rows - 1), (rows - 1)..<rows])
+        #expect(pieces == pooled && piecesWinners == winners)
+    }
+
+    @Test("The pooled gradient goes to each window's winner, through ReLU's derivative, and nowhere else",
+          arguments: [Activation.relu, .linear], [[2, 13, 12, 8], [1, 9, 9, 16]])
+    func scatterMatchesReference(_ activation: Activation, input: [Int]) throws {
+        let setup = try Setup(ConvolutionCase(input: input, filters: 32, kernelSize: (3, 3), activation: activation),
+                              instructions: .best)
+        let x = Seeded.uniform(input, in: -1...1, seed: 43)
+        let (pooled, winners) = try setup.pooled(x)
+        let dpooled = Seeded.uniform(pooled.shape, in: -1...1, seed: 44)
+        let y = setup.expectedOutput(x)
+        let routed = maxPoolBackwardReference(dpooled, input: y, geometry: try setup.poolGeometry)
+        let expected = Tensor(shape: y.shape, scalars: zip(routed.scalars, y.scalars).map {
+            activation == .relu && $1 <= 0 ? 0 : $0
+        })
+        #expect(expected.scalars.contains { $0 != 0 })
+        let g = setup.geometry
+        for instructions in instructionSets {
+            let dz = setup.outputTensor(batch: input[0])
+            dz.storage.pointer.update(repeating: .nan, count: dz.count)
+            winners.withUnsafeBufferPointer { winners in
+                scatterMaxPoolGradient(dpooled.storage.pointer, pooled: pooled.storage.pointer, winners: winners.baseAddress!,
+                                       relu: activation == .relu, outputHeight: g.outputHeight, outputWidth: g.outputWidth,
+                                       filters: 32, samples: 0..<input[0], into: dz.storage.pointer, instructions: instructions)
+            }
+            #expect(dz == expected, "\(instructions)")
+        }
     }
 }

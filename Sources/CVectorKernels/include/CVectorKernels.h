@@ -56,6 +56,18 @@ void cnn_convolution_max_pool_gradients(cnn_isa isa, const cnn_convolution *c, c
 void cnn_convolve_channels_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                                 int first_row, int row_count, float *out);
 
+// The same followed by 2×2 max pooling with stride 2, as cnn_convolve_max_pool_rows: out and winners:
+// [rows, output_width / 2, filters] from pooled row first_row on.
+void cnn_convolve_channels_max_pool_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
+                                         int first_row, int row_count, float *out, uint8_t *winners);
+
+// The gradient of one image's convolution sums, dz: [output_height, output_width, filters], from the
+// gradient of its fused 2×2 max pooling, dpooled, with pooled and winners as the pooled kernels wrote
+// them ([output_height / 2, output_width / 2, filters]); with relu set, cells whose pooled value is not
+// positive pass nothing. Every element of dz is written.
+void cnn_scatter_max_pool_gradient(cnn_isa isa, const float *dpooled, const float *pooled, const uint8_t *winners,
+                                   int relu, int output_height, int output_width, int filters, float *dz);
+
 // Adds the images' kernel gradient Σ window ⊗ dz to dw ([KH, KW, channels, filters]) for several
 // channels, any window and strides. images: image_count images as the forward kernel reads them; dz:
 // [image_count, output_height, output_width, filters], the gradient after the activation's derivative.

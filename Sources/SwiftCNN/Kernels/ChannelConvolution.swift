@@ -45,6 +45,11 @@ struct ChannelConvolution: DirectConvolution {
                       into output: UnsafeMutablePointer<Float>) {
         cnn_convolve_channels_rows(instructions.isa, &c, image, Int32(first), Int32(count), output)
     }
+
+    func convolveAndMaxPoolRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
+                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>) {
+        cnn_convolve_channels_max_pool_rows(instructions.isa, &c, image, Int32(first), Int32(count), pooled, winners)
+    }
 }
 
 // x: [N,H,W,C], dz: [N,OH,OW,F] → dw: [KH,KW,C,F] += Σ windows ⊗ dz. Naive reference:

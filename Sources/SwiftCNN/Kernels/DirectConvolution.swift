@@ -1,4 +1,5 @@
-// x: [N,H,W,C], w: [KH,KW,C,F], b: [F] → y: [N,OH,OW,F]: what the direct convolution kernels share.
+// x: [N,H,W,C], w: [KH,KW,C,F], b: [F] → y: [N,OH,OW,F]; with 2×2 max pooling fused, pooled and winners:
+// [N,OH/2,OW/2,F]. What the direct convolution kernels share.
 
 import CVectorKernels
 
@@ -12,10 +13,17 @@ protocol DirectConvolution {
     var bias: UnsafePointer<Float>? { get }
     var activation: Activation { get }
     var instructions: VectorInstructions { get }
+    /// Floats of scratch each thread hands the kernels.
+    var scratchFloats: Int { get }
 
     /// Output rows `first ..< first + count` of one sample `image`, into `output`, by the C kernel.
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
                       into output: UnsafeMutablePointer<Float>)
+
+    /// Pooled rows `first ..< first + count` of one sample `image`, the convolution followed by 2×2 max
+    /// pooling, into `pooled` and `winners`, by the C kernel.
+    func convolveAndMaxPoolRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
+                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>)
 }
 
 extension DirectConvolution {
@@ -40,6 +48,30 @@ extension DirectConvolution {
         padded.forEachSample(of: x, outputRows: rows, into: y, filters: filters, scratch: scratch) { image, first, count, output in
             convolveRows(&c, of: image, first: first, count: count, into: output)
             if activation != .relu { activation.apply(output, count: count &* geometry.outputWidth &* filters) }
+        }
+    }
+
+    /// Whether a max pooling of this convolution's output over `poolSize` windows moved by `strides` can
+    /// run inside the convolution: 2×2 windows tiling the output without padding, after an activation
+    /// that the maximum commutes with and whose derivative the pooled value gives.
+    static func fusesMaxPool(poolSize: (height: Int, width: Int), strides: (height: Int, width: Int),
+                             padding: Padding, after activation: Activation) -> Bool {
+        poolSize == (2, 2) && strides == (2, 2) && padding == .valid
+            && (activation == .relu || activation == .linear)
+    }
+
+    /// The convolution followed by 2×2 max pooling, for pooled rows `rows` (row r is sample r / (OH/2)):
+    /// `pooled` gets each window's largest output, `winners` which of its four cells that was (0–3,
+    /// row-major, the first on ties). Each thread hands its own `scratch` of ``PaddedImage/scratchFloats``
+    /// floats at least.
+    func convolveAndMaxPool(_ x: UnsafePointer<Float>, pooledRows rows: Range<Int>, into pooled: UnsafeMutablePointer<Float>,
+                            winners: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<Float>) {
+        var c = description
+        let height = geometry.outputHeight / 2, rowLength = geometry.outputWidth / 2 &* filters
+        forEachSample(in: rows, height: height) { n, first, count in
+            let offset = (n &* height &+ first) &* rowLength
+            convolveAndMaxPoolRows(&c, of: padded.sample(n, of: x, scratch: scratch), first: first, count: count,
+                                   into: pooled + offset, winners: winners + offset)
         }
     }
 }

@@ -25,15 +25,6 @@ struct SingleChannelConvolution: DirectConvolution {
             && (g.windowHeight == 3 || g.windowHeight == 5)
     }
 
-    /// Whether a max pooling of this convolution's output over `poolSize` windows moved by `strides` can
-    /// run inside the convolution: 2×2 windows tiling the output without padding, after an activation
-    /// that the maximum commutes with and whose derivative the pooled value gives.
-    static func fusesMaxPool(poolSize: (height: Int, width: Int), strides: (height: Int, width: Int),
-                             padding: Padding, after activation: Activation) -> Bool {
-        poolSize == (2, 2) && strides == (2, 2) && padding == .valid
-            && (activation == .relu || activation == .linear)
-    }
-
     /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads, and for
     /// the unpooled gradients one image's activation gradient.
     var scratchFloats: Int {
@@ -44,18 +35,10 @@ struct SingleChannelConvolution: DirectConvolution {
                       into output: UnsafeMutablePointer<Float>) {
         cnn_convolve_rows(instructions.isa, &c, image, Int32(first), Int32(count), output)
     }
-    /// The convolution followed by 2×2 max pooling, for pooled rows `rows` (row r is sample r / (OH/2)):
-    /// `pooled` gets each window's largest output, `winners` which of its four cells that was (0–3,
-    /// row-major, the first on ties).
-    func convolveAndMaxPool(_ x: UnsafePointer<Float>, pooledRows rows: Range<Int>, into pooled: UnsafeMutablePointer<Float>,
-                            winners: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<Float>) {
-        var c = description
-        let height = geometry.outputHeight / 2, rowLength = geometry.outputWidth / 2 &* filters
-        forEachSample(in: rows, height: height) { n, first, count in
-            let offset = (n &* height &+ first) &* rowLength
-            cnn_convolve_max_pool_rows(instructions.isa, &c, padded.sample(n, of: x, scratch: scratch), Int32(first), Int32(count),
-                                       pooled + offset, winners + offset)
-        }
+
+    func convolveAndMaxPoolRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
+                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>) {
+        cnn_convolve_max_pool_rows(instructions.isa, &c, image, Int32(first), Int32(count), pooled, winners)
     }
 
     /// The parameter gradients over samples `samples`: `dw = Σ x-window ⊗ dz` and `db = Σ dz`, where `dz` is

@@ -4,12 +4,13 @@ extension Conv2D {
     /// How a convolution is computed.
     public enum Algorithm: Sendable {
         /// The fastest that applies: a direct vector kernel for a single input channel with a 3×3 or 5×5
-        /// window and a multiple of 16 filters (fused with a following 2×2 max pooling inside a
-        /// ``Sequential``); for several input channels and a multiple of 16 filters, a direct forward
-        /// pass and kernel gradient (a pointwise convolution's gradient is a product over the input as
-        /// it lies), and a direct input gradient for stride 1 and a multiple of 16 input channels, where
-        /// they measured faster than OpenBLAS (on CPUs with AVX2 or AVX-512); im2col and matrix
-        /// products otherwise.
+        /// window and a multiple of 16 filters; for several input channels and a multiple of 16 filters,
+        /// a direct forward pass and kernel gradient (a pointwise convolution's gradient is a product
+        /// over the input as it lies), and a direct input gradient for stride 1 and a multiple of 16
+        /// input channels, where they measured faster than OpenBLAS (on CPUs with AVX2 or AVX-512);
+        /// im2col and matrix products otherwise. Inside a model, a direct forward pass with a ReLU or no
+        /// activation runs fused with a following 2×2 max pooling (a single-channel one where it is the
+        /// first layer with parameters).
         case automatic
         /// Always im2col and matrix products, for comparison.
         case matrixProduct

@@ -214,12 +214,23 @@ public final class Conv2D: Layer, ActivationFusing {
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
-        guard let geometry, let input else {
-            preconditionFailure("Conv2D.backward needs a training-mode forward pass first")
-        }
+        guard let input else { preconditionFailure("Conv2D.backward needs a training-mode forward pass first") }
         self.input = nil
         precondition(outputGradient.shape == output.shape,
                      "Conv2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
+        return gradients(of: input, outputGradient: outputGradient, output: output, activation: activation,
+                         needsInputGradient: needsInputGradient)
+    }
+
+    /// Sets the parameter gradients of a training-mode pass over `input` whose outputs `output` got the
+    /// gradient `outputGradient`, and returns the input gradient when `needsInputGradient`. `activation`
+    /// is the one whose derivative the gradient still needs: ``Activation/linear`` when a fused layer
+    /// hands the gradient of the sums before the layer's activation (`output` is then not read).
+    func gradients(of input: Tensor, outputGradient: Tensor, output: Tensor, activation: Activation,
+                   needsInputGradient: Bool) -> Tensor? {
+        guard let geometry else { preconditionFailure("Conv2D.backward called before build(inputShape:generator:)") }
+        precondition(activation == self.activation || !convolvesDirectly,
+                     "The single-channel kernels take the gradient through the layer's own activation")
         let batch = outputGradient.shape[0]
         let g = geometry, chunkCount = threadIndependentChunkCount(for: batch)
         kernel.gradient.prepare(shape: kernelShape)

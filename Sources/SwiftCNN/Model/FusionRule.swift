@@ -39,14 +39,13 @@ struct ConvolutionBatchNormalizationFolding: FusionRule {
     }
 }
 
-/// A single-channel ``Conv2D`` and the 2×2 ``MaxPool2D`` after it, as the first layers with parameters
-/// (see ``FusedConvolutionMaxPool``, which computes no input gradient).
+/// A ``Conv2D`` that the direct kernels run and the 2×2 ``MaxPool2D`` after it: a convolution over
+/// several channels anywhere, a single-channel one as the first layer with parameters (see
+/// ``FusedConvolutionMaxPool``).
 struct ConvolutionMaxPoolFusion: FusionRule {
     func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer? {
-        guard !needsInputGradient, let convolution = first as? Conv2D, let pooling = second as? MaxPool2D else {
-            return nil
-        }
-        return FusedConvolutionMaxPool(convolution, pooling)
+        guard let convolution = first as? Conv2D, let pooling = second as? MaxPool2D else { return nil }
+        return FusedConvolutionMaxPool(convolution, pooling, needsInputGradient: needsInputGradient)
     }
 }
 
