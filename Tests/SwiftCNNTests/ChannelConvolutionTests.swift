@@ -49,23 +49,9 @@ private struct Setup {
         Tensor(shape: [batch, geometry.outputHeight, geometry.outputWidth, layer.filters])
     }
 
-    /// The reference convolution's output after the activation.
-    func expectedOutput(_ x: Tensor) -> Tensor {
-        convolutionReference(x, kernel: layer.kernel.value, bias: layer.bias?.value, geometry: geometry)
-            .map { activate($0, layer.activation) }
-    }
-
-    /// 2×2 pooling with stride 2 over the output.
-    var poolGeometry: WindowGeometry {
-        get throws {
-            try WindowGeometry(layer: "test", inputShape: [geometry.outputHeight, geometry.outputWidth, layer.filters],
-                               window: (2, 2), strides: (2, 2), padding: .valid)
-        }
-    }
-
     /// The pooled output and winners of `x` by the fused kernel, its rows computed in the pieces `split`.
     func pooled(_ x: Tensor, split: [Range<Int>]? = nil) throws -> (Tensor, [UInt8]) {
-        let pool = try poolGeometry
+        let pool = try layer.poolingGeometry
         let pooled = Tensor(shape: [x.shape[0]] + pool.pooledSampleShape)
         let winners = [UInt8](unsafeUninitializedCapacity: pooled.count) { buffer, count in
             for rows in split ?? [0..<(x.shape[0] * pool.outputHeight)] {
@@ -210,10 +196,10 @@ struct ChannelConvolutionTests {
         let setup = try Setup(testCase, instructions: instructions)
         let x = Seeded.uniform(testCase.input, in: -1...1, seed: 42)
         let (pooled, winners) = try setup.pooled(x)
-        expectClose(pooled, maxPoolReference(setup.expectedOutput(x), geometry: try setup.poolGeometry),
+        expectClose(pooled, maxPoolReference(setup.layer.referenceOutput(x), geometry: try setup.layer.poolingGeometry),
                     absolute: 1e-5, relative: 1e-4)
         #expect(Set(winners) == [0, 1, 2, 3])
-        let rows = testCase.input[0] * (try setup.poolGeometry).outputHeight
+        let rows = testCase.input[0] * (try setup.layer.poolingGeometry).outputHeight
         let (pieces, piecesWinners) = try setup.pooled(x, split: [0..<1, 1..<(rows - 1), (rows - 1)..<rows])
         #expect(pieces == pooled && piecesWinners == winners)
     }
@@ -226,8 +212,8 @@ struct ChannelConvolutionTests {
         let x = Seeded.uniform(input, in: -1...1, seed: 43)
         let (pooled, winners) = try setup.pooled(x)
         let dpooled = Seeded.uniform(pooled.shape, in: -1...1, seed: 44)
-        let y = setup.expectedOutput(x)
-        let routed = maxPoolBackwardReference(dpooled, input: y, geometry: try setup.poolGeometry)
+        let y = setup.layer.referenceOutput(x)
+        let routed = maxPoolBackwardReference(dpooled, input: y, geometry: try setup.layer.poolingGeometry)
         let expected = Tensor(shape: y.shape, scalars: zip(routed.scalars, y.scalars).map {
             activation == .relu && $1 <= 0 ? 0 : $0
         })

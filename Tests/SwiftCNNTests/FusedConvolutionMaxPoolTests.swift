@@ -78,7 +78,6 @@ struct FusedConvolutionMaxPoolTests {
         // 13 × 13 → 11 × 11, pooled to 5 × 5: the last row and column are in no window.
         let convolution = try ConvolutionCase(input: [3, 13, 13, 16], filters: 32, kernelSize: (3, 3),
                                               activation: activation).makeLayer(seed: 9)
-        convolution.bias!.value = Seeded.uniform([32], in: -0.5...0.5, seed: 10)
         let pool = MaxPool2D(poolSize: 2)
         var generator = Seeded.generator(11)
         _ = try pool.build(inputShape: [11, 11, 32], generator: &generator)

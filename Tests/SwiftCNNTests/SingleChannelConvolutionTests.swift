@@ -53,19 +53,6 @@ private struct Setup {
         self.kernels = kernels
         scratch = Tensor(shape: [max(1, kernels.scratchFloats)])
     }
-
-    var poolGeometry: WindowGeometry {
-        get throws {
-            try WindowGeometry(layer: "test", inputShape: [geometry.outputHeight, geometry.outputWidth, layer.filters],
-                               window: (2, 2), strides: (2, 2), padding: .valid)
-        }
-    }
-
-    /// The reference convolution's output after the activation.
-    func expectedOutput(_ x: Tensor) -> Tensor {
-        convolutionReference(x, kernel: layer.kernel.value, bias: layer.bias?.value, geometry: geometry)
-            .map { activate($0, layer.activation) }
-    }
 }
 
 @Suite("Single-channel convolution")
@@ -95,14 +82,14 @@ struct SingleChannelConvolutionTests {
         let y = Tensor(shape: [testCase.input[0], setup.geometry.outputHeight, setup.geometry.outputWidth, testCase.filters])
         setup.kernels.convolve(x.storage.pointer, outputRows: 0..<(y.shape[0] * y.shape[1]), into: y.storage.pointer,
                                scratch: setup.scratch.storage.pointer)
-        expectClose(y, setup.expectedOutput(x), absolute: 1e-5, relative: 1e-4)
+        expectClose(y, setup.layer.referenceOutput(x), absolute: 1e-5, relative: 1e-4)
     }
 
     @Test("Parameter gradients match their definition, with the activation's derivative", arguments: cases, instructionSets)
     fileprivate func gradientsMatchReference(_ testCase: ConvolutionCase, _ instructions: VectorInstructions) throws {
         let setup = try Setup(testCase, instructions: instructions)
         let x = Seeded.uniform(testCase.input, seed: 14)
-        let y = setup.expectedOutput(x)
+        let y = setup.layer.referenceOutput(x)
         let dy = Seeded.uniform(y.shape, seed: 15)
         let dw = Tensor(shape: setup.layer.kernel.value.shape), db = Tensor(shape: [testCase.filters])
         dw.storage.pointer.update(repeating: .nan, count: dw.count)
@@ -118,7 +105,7 @@ struct SingleChannelConvolutionTests {
     @Test("With max pooling fused, the pooled output is the pooled convolution", arguments: poolingCases, instructionSets)
     fileprivate func pooledForwardMatchesReference(_ testCase: ConvolutionCase, _ instructions: VectorInstructions) throws {
         let setup = try Setup(testCase, instructions: instructions)
-        let pool = try setup.poolGeometry
+        let pool = try setup.layer.poolingGeometry
         let x = Seeded.uniform(testCase.input, seed: 16)
         let pooled = Tensor(shape: [testCase.input[0]] + pool.pooledSampleShape)
         let winners = [UInt8](unsafeUninitializedCapacity: pooled.count) { buffer, count in
@@ -127,7 +114,7 @@ struct SingleChannelConvolutionTests {
                                              scratch: setup.scratch.storage.pointer)
             count = pooled.count
         }
-        expectClose(pooled, maxPoolReference(setup.expectedOutput(x), geometry: pool), absolute: 1e-5, relative: 1e-4)
+        expectClose(pooled, maxPoolReference(setup.layer.referenceOutput(x), geometry: pool), absolute: 1e-5, relative: 1e-4)
         #expect(winners.allSatisfy { $0 < 4 })
         #expect(Set(winners).count == 4)
     }
@@ -136,7 +123,7 @@ struct SingleChannelConvolutionTests {
           arguments: poolingCases, instructionSets)
     fileprivate func pooledGradientsMatchReference(_ testCase: ConvolutionCase, _ instructions: VectorInstructions) throws {
         let setup = try Setup(testCase, instructions: instructions)
-        let pool = try setup.poolGeometry
+        let pool = try setup.layer.poolingGeometry
         let x = Seeded.uniform(testCase.input, seed: 17)
         let pooled = Tensor(shape: [testCase.input[0]] + pool.pooledSampleShape)
         let dpooled = Seeded.uniform(pooled.shape, seed: 18)
@@ -152,7 +139,7 @@ struct SingleChannelConvolutionTests {
                 winners: winners.baseAddress!, samples: samples, kernelGradient: dw.storage.pointer,
                 biasGradient: db.storage.pointer, scratch: setup.scratch.storage.pointer)
         }
-        let y = setup.expectedOutput(x)
+        let y = setup.layer.referenceOutput(x)
         let dy = maxPoolBackwardReference(dpooled, input: y, geometry: pool)
         let dz = Tensor(shape: y.shape, scalars: zip(dy.scalars, y.scalars).map { $0 * derivative(atOutput: $1, testCase.activation) })
         let expected = convolutionParameterGradientsReference(x, outputGradient: dz, geometry: setup.geometry)

@@ -33,3 +33,17 @@ extension ConvolutionCase {
         try WindowCase(input: input, window: kernelSize, strides: strides, padding: padding).geometry()
     }
 }
+
+extension Conv2D {
+    /// The naive reference convolution of `x` through this built layer, after its activation.
+    func referenceOutput(_ x: Tensor) -> Tensor {
+        convolutionReference(x, kernel: kernel.value, bias: bias?.value, geometry: geometry!).map { activate($0, activation) }
+    }
+
+    /// 2×2 pooling with stride 2 over this built layer's output.
+    var poolingGeometry: WindowGeometry {
+        get throws {
+            try WindowGeometry(layer: "test", inputShape: outputSampleShape, window: (2, 2), strides: (2, 2), padding: .valid)
+        }
+    }
+}

@@ -52,7 +52,8 @@ public final class Conv2D: Layer, ActivationFusing {
     private(set) var inputGradientGeometry: WindowGeometry?
     private(set) var kernelShape: [Int] = []
     let biasShape: [Int]
-    private var outputSampleShape: [Int] = []
+    /// The shape of one sample's output.
+    private(set) var outputSampleShape: [Int] = []
     /// Whether the passes run the single-channel kernels rather than im2col and matrix products.
     private(set) var convolvesDirectly = false
 
@@ -218,19 +219,20 @@ public final class Conv2D: Layer, ActivationFusing {
         self.input = nil
         precondition(outputGradient.shape == output.shape,
                      "Conv2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
-        return gradients(of: input, outputGradient: outputGradient, output: output, activation: activation,
+        return gradients(of: input, outputGradient: outputGradient, throughActivationAt: output,
                          needsInputGradient: needsInputGradient)
     }
 
-    /// Sets the parameter gradients of a training-mode pass over `input` whose outputs `output` got the
-    /// gradient `outputGradient`, and returns the input gradient when `needsInputGradient`. `activation`
-    /// is the one whose derivative the gradient still needs: ``Activation/linear`` when a fused layer
-    /// hands the gradient of the sums before the layer's activation (`output` is then not read).
-    func gradients(of input: Tensor, outputGradient: Tensor, output: Tensor, activation: Activation,
+    /// Sets the parameter gradients of a training-mode pass over `input`, and returns the input gradient
+    /// when `needsInputGradient`. `outputGradient` is the gradient of the outputs `output`, through whose
+    /// activation it still goes; with no `output`, it is already the gradient of the sums before the
+    /// activation, as a fused layer that applied the activation's derivative itself hands it.
+    func gradients(of input: Tensor, outputGradient: Tensor, throughActivationAt output: Tensor?,
                    needsInputGradient: Bool) -> Tensor? {
         guard let geometry else { preconditionFailure("Conv2D.backward called before build(inputShape:generator:)") }
-        precondition(activation == self.activation || !convolvesDirectly,
+        precondition(output != nil || !convolvesDirectly,
                      "The single-channel kernels take the gradient through the layer's own activation")
+        let activation = output == nil ? Activation.linear : self.activation
         let batch = outputGradient.shape[0]
         let g = geometry, chunkCount = threadIndependentChunkCount(for: batch)
         kernel.gradient.prepare(shape: kernelShape)
@@ -256,8 +258,10 @@ public final class Conv2D: Layer, ActivationFusing {
         let gradientSize = direct.map { cacheLineAligned(floats: $0.scratchFloats) }
             ?? (activation == .linear ? 0 : cacheLineAligned(floats: blockRows * filters))
         let chunkSize = partialSize + columnsSize + columnGradientSize + gradientSize
+        // With no output the pass never reads y: the activation is linear and the single-channel kernels,
+        // which read it, are not the ones running.
         let pass = BackwardPass(
-            x: input.storage.pointer, y: output.storage.pointer, dy: outputGradient.storage.pointer,
+            x: input.storage.pointer, y: (output ?? outputGradient).storage.pointer, dy: outputGradient.storage.pointer,
             w: kernel.value.storage.pointer, dx: needsInputGradient ? inputGradient.storage.pointer : nil,
             partials: PartialGradients(kernel: kernel.gradient.storage.pointer, bias: bias?.gradient.storage.pointer,
                                        kernelCount: patchLength * filters, biasCount: filters,

@@ -15,8 +15,6 @@ final class FusedConvolutionMaxPool: Layer {
 
     private let geometry: WindowGeometry
     private let pooledShape: [Int]
-    /// The convolution's output shape, kept so that the backward pass allocates nothing.
-    private let convolutionShape: [Int]
     private var output = Tensor(shape: [0])
     /// The gradient of the convolution's sums, which the several-channel backward pass starts from.
     private var sumsGradient = Tensor(shape: [0])
@@ -37,7 +35,6 @@ final class FusedConvolutionMaxPool: Layer {
         self.convolution = convolution
         self.geometry = geometry
         pooledShape = [geometry.outputHeight / 2, geometry.outputWidth / 2, convolution.filters]
-        convolutionShape = [geometry.outputHeight, geometry.outputWidth, convolution.filters]
     }
 
     var parameters: [Parameter] { convolution.parameters }
@@ -57,7 +54,10 @@ final class FusedConvolutionMaxPool: Layer {
         output.prepare(batch: input.shape[0], sampleShape: pooledShape)
         if convolution.convolvesDirectly {
             convolveAndPool(input, kernels: convolution.directPass(geometry: geometry))
-        } else if let kernels = convolution.channelPass(geometry: geometry) {
+        } else {
+            guard let kernels = convolution.channelPass(geometry: geometry) else {
+                preconditionFailure("The fused Conv2D was built for the several-channel direct kernel")
+            }
             convolveAndPool(input, kernels: kernels)
         }
         self.input = training ? input : nil
@@ -95,8 +95,8 @@ final class FusedConvolutionMaxPool: Layer {
                      "MaxPool2D.backward got a gradient of shape \(outputGradient.shape) for outputs of shape \(output.shape)")
         guard convolution.convolvesDirectly else {
             scatterIntoSumsGradient(outputGradient)
-            return convolution.gradients(of: input, outputGradient: sumsGradient, output: sumsGradient,
-                                         activation: .linear, needsInputGradient: needsInputGradient)
+            return convolution.gradients(of: input, outputGradient: sumsGradient, throughActivationAt: nil,
+                                         needsInputGradient: needsInputGradient)
         }
         precondition(!needsInputGradient, "The fused single-channel Conv2D and MaxPool2D compute no input gradient")
         let batch = outputGradient.shape[0], kernels = convolution.directPass(geometry: geometry)
@@ -137,7 +137,7 @@ final class FusedConvolutionMaxPool: Layer {
     /// Fills ``sumsGradient`` from the pooled output's gradient (``scatterMaxPoolGradient``).
     private func scatterIntoSumsGradient(_ outputGradient: Tensor) {
         let batch = outputGradient.shape[0]
-        sumsGradient.prepare(batch: batch, sampleShape: convolutionShape)
+        sumsGradient.prepare(batch: batch, sampleShape: convolution.outputSampleShape)
         let pass = Scatter(dpooled: outputGradient.storage.pointer, pooled: output.storage.pointer,
                            winners: winners.reserve(output.count), relu: convolution.activation == .relu,
                            geometry: geometry, filters: convolution.filters, dz: sumsGradient.storage.pointer)
