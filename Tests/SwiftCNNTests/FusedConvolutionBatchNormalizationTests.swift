@@ -60,6 +60,66 @@ import Testing
         #expect(normalizationCopy.runningVariance == normalization.runningVariance)
     }
 
+    /// Conv → BatchNormalization → ReLU → 2×2 MaxPool, 16 filters, a 7×6 output (odd: a row outside every
+    /// window): the fused layer's training pass gives the layers' outputs and gradients bit for bit.
+    @Test func poolingAfterTheNormalizationTrainsAsTheLayersDo() throws {
+        func layers() throws -> (Conv2D, BatchNormalization) {
+            var generator = Xoshiro256(seed: 8)
+            let convolution = Conv2D(filters: 16, kernelSize: 3, padding: .same, useBias: false)
+            let normalization = BatchNormalization()
+            _ = try normalization.build(inputShape: try convolution.build(inputShape: [7, 6, 3], generator: &generator),
+                                        generator: &generator)
+            normalization.gamma.value = Tensor(randomUniform: [16], in: -1...2, using: &generator)
+            normalization.beta.value = Tensor(randomUniform: [16], in: -1...1, using: &generator)
+            return (convolution, normalization)
+        }
+        let (convolution, normalization) = try layers()
+        let (convolutionCopy, normalizationCopy) = try layers()
+        var generator = Xoshiro256(seed: 9)
+        let relu = ReLU(), pool = MaxPool2D(poolSize: 2), poolCopy = MaxPool2D(poolSize: 2)
+        for layer in [pool, poolCopy] { _ = try layer.build(inputShape: [7, 6, 16], generator: &generator) }
+        let normalized = try #require(FusedConvolutionBatchNormalization(convolutionCopy, normalizationCopy)?.fusing(.relu)
+                                      as? FusedConvolutionBatchNormalization)
+        let fused = try #require(FusedConvolutionBatchNormalizationMaxPool(normalized, poolCopy, inputShape: [7, 6, 3]))
+        let x = Tensor(randomUniform: [4, 7, 6, 3], in: -1...1, using: &generator)
+        let dy = Tensor(randomUniform: [4, 3, 3, 16], in: -1...1, using: &generator)
+
+        let rectified = relu.forward(normalization.forward(convolution.forward(x, training: true), training: true),
+                                     training: true)
+        let y = pool.forward(rectified, training: true)
+        #expect(fused.forward(x, training: true) == y)
+        let pooledGradient = try #require(pool.backward(dy, needsInputGradient: true))
+        let reluGradient = try #require(relu.backward(pooledGradient, needsInputGradient: true))
+        let normalizationGradient = try #require(normalization.backward(reluGradient, needsInputGradient: true))
+        let dx = try #require(convolution.backward(normalizationGradient, needsInputGradient: true))
+        #expect(fused.backward(dy, needsInputGradient: true) == dx)
+        #expect(fused.parameters.map(\.gradient) == (convolution.parameters + normalization.parameters).map(\.gradient))
+        #expect(normalizationCopy.runningVariance == normalization.runningVariance)
+        // Inference folds the normalisation into the convolution, then pools.
+        expectClose(fused.forward(x, training: false),
+                    pool.forward(relu.forward(normalization.forward(convolution.forward(x, training: false),
+                                                                    training: false), training: false),
+                                 training: false), absolute: 2e-6)
+    }
+
+    /// The BatchNorm net's blocks fuse with their pooling; 8 filters (not a multiple of 16) or 3×3 pooling
+    /// do not.
+    @Test func aModelFusesThePoolingAfterANormalizationOfSixteenFilters() throws {
+        func model(filters: Int, poolSize: Int) throws -> Model {
+            try Sequential(inputShape: [8, 8, 1], seed: 10) {
+                Conv2D(filters: filters, kernelSize: 3, padding: .same, useBias: false)
+                BatchNormalization()
+                ReLU()
+                MaxPool2D(poolSize: poolSize)
+                Flatten()
+                Dense(units: 3)
+            }
+        }
+        #expect(try model(filters: 16, poolSize: 2).plan.layers.contains { $0 is FusedConvolutionBatchNormalizationMaxPool })
+        #expect(try !model(filters: 8, poolSize: 2).plan.layers.contains { $0 is FusedConvolutionBatchNormalizationMaxPool })
+        #expect(try !model(filters: 16, poolSize: 3).plan.layers.contains { $0 is FusedConvolutionBatchNormalizationMaxPool })
+    }
+
     @Test func aConvolutionWithItsOwnActivationIsNotFolded() throws {
         var generator = Xoshiro256(seed: 5)
         let convolution = Conv2D(filters: 2, kernelSize: 3, activation: .relu)

@@ -74,4 +74,44 @@ void cnn_scatter_max_pool_gradient(cnn_isa isa, const float *dpooled, const floa
 void cnn_channels_kernel_gradient(cnn_isa isa, const cnn_convolution *c, const float *const *images,
                                   int image_count, int output_height, const float *dz, float *dw);
 
+// Batch normalisation over [rows, channels] (any channel count), its statistics and its backward pass,
+// optionally with ReLU after it (relu 1). The sums are added to, row after row, in double.
+// sums[c] += Σ x[m, c], squares[c] += Σ x[m, c]².
+void cnn_channel_moments(cnn_isa isa, const float *x, long rows, int channels, double *sums, double *squares);
+
+// y = (x − mean) · scale + offset per channel, then max(·, 0) when relu (NaN kept).
+void cnn_normalize_channels(cnn_isa isa, const float *x, long rows, int channels, const float *mean,
+                            const float *scale, const float *offset, int relu, float *y);
+
+// The same for one image x: [height, width, channels] (channels a multiple of 16), followed by 2×2 max
+// pooling with stride 2: pooled and winners: [height / 2, width / 2, channels], as
+// cnn_convolve_max_pool_rows writes them.
+void cnn_normalize_channels_max_pool(cnn_isa isa, const float *x, int height, int width, int channels,
+                                     const float *mean, const float *scale, const float *offset, int relu,
+                                     float *pooled, uint8_t *winners);
+
+// The backward passes after cnn_normalize_channels_max_pool, for one image, from the pooled gradient:
+// each cell's g is dpooled where it won the window (and, when relu, the pooled value is positive), zero
+// elsewhere. The sums are added in x's order, as the unpooled pass adds them; every element of dx
+// (centered_scale and shift as below) is written.
+void cnn_normalization_max_pool_gradient_sums(cnn_isa isa, const float *dpooled, const float *pooled,
+                                              const uint8_t *winners, const float *x, int height, int width,
+                                              int channels, const float *mean, int relu, double *sums,
+                                              double *products);
+void cnn_normalization_max_pool_input_gradient(cnn_isa isa, const float *dpooled, const float *pooled,
+                                               const uint8_t *winners, const float *x, int height, int width,
+                                               int channels, const float *mean, const float *scale, int relu,
+                                               const float *centered_scale, const float *shift, float *dx);
+
+// With g = dy, or dy where the forward pass's normalised value is positive when relu:
+// gradient_sums[c] += Σ g, products[c] += Σ g · (x − mean).
+void cnn_normalization_gradient_sums(cnn_isa isa, const float *dy, const float *x, long rows, int channels,
+                                     const float *mean, const float *scale, const float *offset, int relu,
+                                     double *gradient_sums, double *products);
+
+// dx = g · scale + (x − mean) · centered_scale + shift per channel, g as above.
+void cnn_normalization_input_gradient(cnn_isa isa, const float *dy, const float *x, long rows, int channels,
+                                      const float *mean, const float *scale, const float *offset, int relu,
+                                      const float *centered_scale, const float *shift, float *dx);
+
 #endif

@@ -21,3 +21,17 @@ func scatterMaxPoolGradient(_ dpooled: UnsafePointer<Float>, pooled: UnsafePoint
                                       Int32(filters), dz + n &* sampleCount)
     }
 }
+
+/// ``scatterMaxPoolGradient(_:pooled:winners:relu:outputHeight:outputWidth:filters:samples:into:instructions:)``
+/// handed to the threads a range of samples at a time.
+struct MaxPoolGradientScatter: ChunkedWork {
+    let dpooled: UnsafePointer<Float>, pooled: UnsafePointer<Float>, winners: UnsafePointer<UInt8>
+    let relu: Bool
+    let outputHeight: Int, outputWidth: Int, filters: Int
+    let dz: UnsafeMutablePointer<Float>
+
+    func run(chunk: Int, _ samples: Range<Int>) {
+        scatterMaxPoolGradient(dpooled, pooled: pooled, winners: winners, relu: relu, outputHeight: outputHeight,
+                               outputWidth: outputWidth, filters: filters, samples: samples, into: dz)
+    }
+}

@@ -42,6 +42,10 @@ public final class BatchNormalization: Layer {
     /// The input of the last training-mode forward call, released by backward so that the layer
     /// before can reuse its output workspace.
     private var input: Tensor?
+    /// Whether that call applied ReLU after the normalisation, so that backward takes its derivative.
+    private var rectified = false
+    /// Whether that call pooled its output (``forwardMaxPooled(_:training:rectifying:into:winners:)``).
+    private var pooledForward = false
     /// Σ x and Σ x² per channel (`[2C]`, as ``channelSums(rows:_:)`` gives them) over every row seen since
     /// ``beginStatisticsRecalibration()``, and the number of rows; nil when not recalibrating.
     private var recalibration: (sums: [Double], rows: Int)?
@@ -87,6 +91,50 @@ public final class BatchNormalization: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        forward(input, training: training, rectifying: false)
+    }
+
+    /// The forward pass, followed by ReLU when `rectifying`: the normalising pass applies it, and a
+    /// training-mode call's backward pass takes its derivative, so the layer after needs no pass of its own.
+    func forward(_ input: Tensor, training: Bool, rectifying: Bool) -> Tensor {
+        prepareCoefficients(for: input, training: training)
+        let rows = input.count / channels
+        output.prepare(shape: input.shape)
+        let pass = ChannelNormalizationPass(x: input.storage.pointer, mean: mean.storage.pointer,
+                                            scale: scale.storage.pointer, offset: beta.value.storage.pointer,
+                                            rectifying: rectifying, y: output.storage.pointer, channels: channels)
+        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
+        self.input = training ? input : nil
+        rectified = rectifying
+        pooledForward = false
+        return output
+    }
+
+    /// The forward pass of images `[N, H, W, C]` (C a multiple of 16), followed by ReLU when `rectifying`
+    /// and by 2×2 max pooling with stride 2, in one pass that writes only the pooled output (`pooled`,
+    /// `[N, H/2, W/2, C]`) and each window's winner (`winners`), as the convolutions' pooled kernels do.
+    /// A training-mode call's backward pass is ``backwardMaxPooled(_:pooled:winners:needsInputGradient:)``.
+    func forwardMaxPooled(_ input: Tensor, training: Bool, rectifying: Bool, into pooled: Tensor,
+                          winners: UnsafeMutablePointer<UInt8>) {
+        precondition(input.rank == 4 && channels % 16 == 0
+                     && pooled.shape == [input.shape[0], input.shape[1] / 2, input.shape[2] / 2, channels],
+                     "BatchNormalization with pooling takes [N, H, W, C] to [N, H/2, W/2, C], C a multiple of 16; got \(input.shape) to \(pooled.shape)")
+        prepareCoefficients(for: input, training: training)
+        let batch = input.shape[0]
+        let pass = MaxPooledNormalization(x: input.storage.pointer, height: input.shape[1], width: input.shape[2],
+                                          channels: channels, mean: mean.storage.pointer, scale: scale.storage.pointer,
+                                          offset: beta.value.storage.pointer, rectifying: rectifying,
+                                          pooled: pooled.storage.pointer, winners: winners)
+        parallelFor(Swift.min(Backend.threadCount, batch), chunksOf: 0..<batch, pass)
+        self.input = training ? input : nil
+        rectified = rectifying
+        pooledForward = true
+    }
+
+    /// Sets ``mean`` and ``scale`` (`γσ⁻¹`) for normalising `input`: from the batch's statistics in
+    /// training, which it also folds into the running ones, or while recalibrating, which adds them up;
+    /// from the running statistics otherwise.
+    private func prepareCoefficients(for input: Tensor, training: Bool) {
         precondition(channels > 0, "BatchNormalization used before it was built")
         precondition(input.rank >= 2 && input.shape[input.rank - 1] == channels && input.shape[0] > 0,
                      "BatchNormalization built for \(channels) channels (a batch [N, ..., \(channels)], N > 0) was given \(input.shape)")
@@ -97,7 +145,6 @@ public final class BatchNormalization: Layer {
 
         let rows = input.count / self.channels, channels = self.channels
         let mean = self.mean.storage.pointer, inverseDeviation = self.inverseDeviation.storage.pointer
-        output.prepare(shape: input.shape)
         let x = UnsafePointer(input.storage.pointer)
         if training || recalibration != nil {
             let sums = channelSums(rows: rows) { MomentSums(x: x, partialSums: $0) }
@@ -125,11 +172,6 @@ public final class BatchNormalization: Layer {
         for c in 0..<channels {
             scale[c] = gamma[c] * inverseDeviation[c]
         }
-        let pass = ChannelNormalizationPass(x: x, mean: mean, scale: scale, offset: beta.value.storage.pointer,
-                                            y: output.storage.pointer, channels: channels)
-        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
-        self.input = training ? input : nil
-        return output
     }
 
     /// Folds the batch's mean and variance into the running statistics.
@@ -178,18 +220,48 @@ public final class BatchNormalization: Layer {
     }
 
     public func backward(_ outputGradient: Tensor, needsInputGradient: Bool) -> Tensor? {
+        precondition(!pooledForward, "BatchNormalization.backward after forwardMaxPooled; call backwardMaxPooled")
+        precondition(input == nil || outputGradient.shape == input!.shape,
+                     "BatchNormalization output gradient has shape \(outputGradient.shape), its output \(input!.shape)")
+        return backward(from: .unpooled(UnsafePointer(outputGradient.storage.pointer)),
+                        needsInputGradient: needsInputGradient)
+    }
+
+    /// The backward pass after ``forwardMaxPooled(_:training:rectifying:into:winners:)``, from the gradient
+    /// of the pooled output it wrote (`pooled`, with `winners`): each normalised value's gradient is the
+    /// pooled gradient where it won its window and ReLU passed it, zero elsewhere, read straight from the
+    /// pooled tensors by the sums and the input gradient, which are an image's unpooled passes' bits.
+    func backwardMaxPooled(_ pooledGradient: Tensor, pooled: Tensor, winners: UnsafePointer<UInt8>,
+                           needsInputGradient: Bool) -> Tensor? {
+        guard let input, pooledForward else {
+            preconditionFailure("BatchNormalization.backwardMaxPooled needs a training-mode forwardMaxPooled call first")
+        }
+        precondition(pooledGradient.shape == pooled.shape
+                     && pooled.shape == [input.shape[0], input.shape[1] / 2, input.shape[2] / 2, channels],
+                     "BatchNormalization pooled gradient has shape \(pooledGradient.shape), its pooled output \(pooled.shape)")
+        let source = MaxPooledGradient(dpooled: pooledGradient.storage.pointer, pooled: pooled.storage.pointer,
+                                       winners: winners, height: input.shape[1], width: input.shape[2])
+        return backward(from: .maxPooled(source), needsInputGradient: needsInputGradient)
+    }
+
+    private func backward(from source: GradientSource, needsInputGradient: Bool) -> Tensor? {
         guard let input else {
             preconditionFailure("BatchNormalization.backward needs a training-mode forward call first")
         }
         self.input = nil
-        precondition(outputGradient.shape == input.shape,
-                     "BatchNormalization output gradient has shape \(outputGradient.shape), its output \(input.shape)")
         let rows = input.count / self.channels, channels = self.channels
-        let inverseDeviation = self.inverseDeviation.storage.pointer, mean = self.mean.storage.pointer
-        let x = UnsafePointer(input.storage.pointer), dy = UnsafePointer(outputGradient.storage.pointer)
+        let inverseDeviation = self.inverseDeviation.storage.pointer
+        let x = UnsafePointer(input.storage.pointer)
+        let forwardPass = ForwardPass(mean: mean.storage.pointer, scale: scale.storage.pointer,
+                                      offset: beta.value.storage.pointer, rectified: rectified, channels: channels)
+        // The passes go over rows of C values, or over whole images when the gradient is pooled.
+        let (items, itemWidth) = source.isPooled ? (input.shape[0], input.count / input.shape[0]) : (rows, channels)
 
-        // Σ dy and Σ dy·(x − μ) per channel give both parameter gradients and the input gradient.
-        let sums = channelSums(rows: rows) { GradientSums(dy: dy, x: x, mean: mean, partialSums: $0) }
+        // Σ dy and Σ dy·(x − μ) per channel (dy through ReLU's derivative when the forward pass applied it)
+        // give both parameter gradients and the input gradient.
+        let sums = channelSums(items: items, itemWidth: itemWidth) {
+            GradientSums(source: source, x: x, forwardPass: forwardPass, partialSums: $0)
+        }
         self.gamma.gradient.prepare(shape: self.gamma.value.shape)
         beta.gradient.prepare(shape: beta.value.shape)
         let dGamma = self.gamma.gradient.storage.pointer, dBeta = beta.gradient.storage.pointer
@@ -208,9 +280,9 @@ public final class BatchNormalization: Layer {
             d[c] = -a[c] * dBeta[c] * inverseCount
         }
         inputGradient.prepare(shape: input.shape)
-        let pass = GradientCombination(dy: dy, x: x, mean: mean, gradientScale: a, centeredScale: b, shift: d,
-                                       dx: inputGradient.storage.pointer, channels: channels)
-        parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
+        let pass = GradientCombination(source: source, x: x, forwardPass: forwardPass, centeredScale: b, shift: d,
+                                       dx: inputGradient.storage.pointer)
+        parallelFor(threadChunkCount(rows: items, width: itemWidth), chunksOf: 0..<items, pass)
         return inputGradient
     }
 
@@ -222,11 +294,19 @@ public final class BatchNormalization: Layer {
     private func channelSums<Work: ChunkedWork>(
         rows: Int, _ work: (_ partialSums: PartialChannelSums) -> Work
     ) -> UnsafePointer<Double> {
-        let chunks = threadIndependentChunkCount(for: rows, minimumChunk: Swift.max(1, (1 << 15) / channels))
+        channelSums(items: rows, itemWidth: channels, work)
+    }
+
+    /// ``channelSums(rows:_:)`` over `items` items of `itemWidth` values each: rows of one value per
+    /// channel, or whole images.
+    private func channelSums<Work: ChunkedWork>(
+        items: Int, itemWidth: Int, _ work: (_ partialSums: PartialChannelSums) -> Work
+    ) -> UnsafePointer<Double> {
+        let chunks = threadIndependentChunkCount(for: items, minimumChunk: Swift.max(1, (1 << 15) / itemWidth))
         let stride = 2 * channels
         let base = partialSums.reserve(chunks * stride)
         base.update(repeating: 0, count: chunks * stride)
-        parallelFor(chunks, chunksOf: 0..<rows, work(PartialChannelSums(base: base, channels: channels)))
+        parallelFor(chunks, chunksOf: 0..<items, work(PartialChannelSums(base: base, channels: channels)))
         for chunk in 1..<chunks {
             let sums = base + chunk * stride
             for index in 0..<stride { base[index] += sums[index] }
@@ -234,95 +314,10 @@ public final class BatchNormalization: Layer {
         return UnsafePointer(base)
     }
 
-    /// Where the chunks of ``channelSums(rows:_:)`` add their sums: each its own pair of `[C]` vectors.
-    private struct PartialChannelSums {
-        let base: UnsafeMutablePointer<Double>, channels: Int
-
-        /// The pair of `[C]` partial sums that chunk `chunk` adds into.
-        func pair(forChunk chunk: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
-            let first = base + chunk &* 2 &* channels
-            return (first, first + channels)
-        }
-    }
-
-    /// The forward pass's statistics, handed to the threads: each channel's Σ x and Σ x² over a range of rows.
-    private struct MomentSums: ChunkedWork {
-        let x: UnsafePointer<Float>
-        let partialSums: PartialChannelSums
-
-        func run(chunk: Int, _ rows: Range<Int>) {
-            let (sums, squares) = partialSums.pair(forChunk: chunk)
-            accumulateMoments(x, rows: rows, channels: partialSums.channels, sums: sums, squares: squares)
-        }
-    }
-
-    /// The backward pass's sums, handed to the threads: each channel's Σ dy and Σ dy·(x − μ) over a range
-    /// of rows.
-    private struct GradientSums: ChunkedWork {
-        let dy: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>
-        let partialSums: PartialChannelSums
-
-        func run(chunk: Int, _ rows: Range<Int>) {
-            let (gradientSums, products) = partialSums.pair(forChunk: chunk)
-            accumulateGradientSums(dy, x, rows: rows, channels: partialSums.channels, mean: mean,
-                                   gradientSums: gradientSums, products: products)
-        }
-    }
-
-    /// The input gradient, handed to the threads: `dx = a·dy + b·(x − μ) + d` over a range of rows.
-    private struct GradientCombination: ChunkedWork {
-        let dy: UnsafePointer<Float>, x: UnsafePointer<Float>, mean: UnsafePointer<Float>
-        let gradientScale: UnsafePointer<Float>, centeredScale: UnsafePointer<Float>, shift: UnsafePointer<Float>
-        let dx: UnsafeMutablePointer<Float>
-        let channels: Int
-
-        func run(chunk: Int, _ rows: Range<Int>) {
-            combineGradient(dy, x, rows: rows, channels: channels, mean: mean, gradientScale: gradientScale,
-                            centeredScale: centeredScale, shift: shift, into: dx)
-        }
-    }
-
     /// Per-channel vectors can be replaced from outside (loading a model); a wrong shape would make the
     /// kernels read past the end, so it stops here instead.
     private func checkShape(of vector: Tensor, _ label: String) {
         precondition(vector.rank == 1 && vector.shape[0] == channels,
                      "BatchNormalization \(label) has shape \(vector.shape), expected [\(channels)]")
-    }
-}
-
-// MARK: - Kernels
-
-// x, y, dy, dx: [M, C], every axis but the channels flattened into M rows; `rows` is the slice of M
-// to compute. Per-channel vectors (mean, scale, offset, …): [C]; sums: [C], in Double.
-
-/// `gradientSums[c] += Σ dy[m, c]`, `products[c] += Σ dy[m, c] · (x[m, c] − mean[c])` over `rows`.
-private func accumulateGradientSums(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
-    mean: UnsafePointer<Float>,
-    gradientSums: UnsafeMutablePointer<Double>, products: UnsafeMutablePointer<Double>
-) {
-    for row in rows {
-        let start = row &* channels
-        let gradients = dy + start, values = x + start
-        for c in 0..<channels {
-            let gradient = gradients[c]
-            gradientSums[c] += Double(gradient)
-            products[c] += Double(gradient * (values[c] - mean[c]))
-        }
-    }
-}
-
-/// `dx[m, c] = dy[m, c] · gradientScale[c] + (x[m, c] − mean[c]) · centeredScale[c] + shift[c]`.
-private func combineGradient(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Range<Int>, channels: Int,
-    mean: UnsafePointer<Float>, gradientScale: UnsafePointer<Float>, centeredScale: UnsafePointer<Float>,
-    shift: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
-) {
-    for row in rows {
-        let start = row &* channels
-        let gradients = dy + start, values = x + start, results = dx + start
-        for c in 0..<channels {
-            results[c] = gradients[c] * gradientScale[c] + (values[c] - mean[c]) * centeredScale[c] + shift[c]
-        }
     }
 }

@@ -6,6 +6,10 @@
 /// mask is drawn on every training-mode forward call, and the following backward pass uses that same
 /// mask. Save and restore ``generator`` with a checkpoint to resume the same sequence of masks.
 ///
+/// Each call takes one number from ``generator`` and seeds a stream from it for each of a fixed number
+/// of chunks of the elements, which the threads draw side by side; so the mask depends on the
+/// generator's state and the element count, not on the number of threads.
+///
 /// ```swift
 /// Dense(units: 128, activation: .relu)
 /// Dropout(rate: 0.5, seed: 7)
@@ -54,8 +58,10 @@ public final class Dropout: Layer {
         guard training, rate > 0 else { return input }
         mask.prepare(shape: input.shape)
         output.prepare(shape: input.shape)
-        drawMask(mask.storage.pointer, count: input.count, rate: rate, using: &generator)
-        multiply(input.storage.pointer, by: mask.storage.pointer, count: input.count, into: output.storage.pointer)
+        let count = input.count
+        let pass = MaskDrawing(seed: generator.next(), rate: rate, x: input.storage.pointer,
+                               mask: mask.storage.pointer, y: output.storage.pointer)
+        parallelFor(threadIndependentChunkCount(for: count, minimumChunk: Self.minimumChunk), chunksOf: 0..<count, pass)
         return output
     }
 
@@ -70,22 +76,47 @@ public final class Dropout: Layer {
                  into: inputGradient.storage.pointer)
         return inputGradient
     }
+
+    /// Enough elements per chunk that drawing them on another thread pays for waking it.
+    private static let minimumChunk = 1 << 14
+
+    /// A training-mode forward pass, handed to the threads: draws the mask of a range of elements and
+    /// applies it.
+    private struct MaskDrawing: ChunkedWork {
+        let seed: UInt64, rate: Float
+        let x: UnsafePointer<Float>, mask: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>
+
+        func run(chunk: Int, _ elements: Range<Int>) {
+            var generator = Xoshiro256(seed: seed &+ UInt64(chunk))
+            drawMask(mask, elements: elements, rate: rate, using: &generator)
+            multiply(x + elements.lowerBound, by: mask + elements.lowerBound, count: elements.count,
+                     into: y + elements.lowerBound)
+        }
+    }
 }
 
 // MARK: - Kernels
 
 // mask, x, y: `count` elements of any shape.
 
-/// Fills `mask` with `1 / (1 − rate)` where a uniform draw is at least `rate` and with 0 elsewhere.
+/// Fills `mask[elements]` with `1 / (1 − rate)` where a uniform draw is at least `rate` and with 0
+/// elsewhere.
 ///
-/// One draw per element, in order, so the mask depends only on the generator's state and the count.
-private func drawMask(_ mask: UnsafeMutablePointer<Float>, count: Int, rate: Float, using generator: inout Xoshiro256) {
+/// Each 64-bit number gives two elements their 24-bit draws `u` (its top bits, then the next 24), in order;
+/// `u · 2⁻²⁴ ≥ rate` is compared exactly as `u ≥ ⌈rate · 2²⁴⌉`.
+private func drawMask(_ mask: UnsafeMutablePointer<Float>, elements: Range<Int>, rate: Float,
+                      using generator: inout Xoshiro256) {
     let keptScale = 1 / (1 - rate)
-    var local = generator
-    for index in 0..<count {
-        mask[index] = local.nextUnitFloat() >= rate ? keptScale : 0
+    let threshold = UInt64((rate * 0x1p24).rounded(.up))
+    var index = elements.lowerBound
+    while index < elements.upperBound {
+        let bits = generator.next()
+        mask[index] = bits >> 40 >= threshold ? keptScale : 0
+        if index + 1 < elements.upperBound {
+            mask[index + 1] = (bits >> 16) & 0xFF_FFFF >= threshold ? keptScale : 0
+        }
+        index += 2
     }
-    generator = local
 }
 
 /// `y = x ⊙ mask`.

@@ -3,8 +3,10 @@
 /// A ``Conv2D`` with no activation, the ``BatchNormalization`` after it and optionally an activation after
 /// that, as one layer.
 ///
-/// In training the layers run one after the other, as written: the normalisation needs the batch's own
-/// statistics. In inference the normalisation is an affine map per filter with fixed coefficients, so it
+/// In training the layers run one after the other: the normalisation needs the batch's own statistics.
+/// ReLU, the usual activation there, is applied by the normalising pass and differentiated by the
+/// normalisation's backward passes, which recompute the sign from the convolution's output, so the
+/// rectified copy is neither written nor read a second time. In inference the normalisation is an affine map per filter with fixed coefficients, so it
 /// is folded into the convolution's weights — with `s = γ / √(σ² + ε)`, kernel `w·s` and bias
 /// `(b − μ)·s + β` per filter — and the pass is one convolution with the activation in its epilogue: no
 /// normalised copy of the output is written or read. The folded weights are computed again from the
@@ -19,8 +21,13 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
     let name = "conv2d+batch_normalization"
     let convolution: Conv2D
     let normalization: BatchNormalization
-    /// The activation after the normalisation in training; in inference the folded convolution applies it.
+    /// The activation after the normalisation in training, unless it is ReLU, which the normalisation
+    /// applies (``rectifies``); in inference the folded convolution applies it.
     private let activation: ElementwiseActivation?
+    /// Whether the activation is ReLU, applied by the normalisation's passes in training.
+    let rectifies: Bool
+    /// Whether no activation follows the normalisation, or ReLU, which its passes apply.
+    var normalizationAppliesTheActivation: Bool { activation == nil }
     /// The convolution with the folded kernel and bias as its own parameters.
     private let folded: Conv2D
     private let foldedKernel: Parameter
@@ -35,7 +42,8 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
               normalization.gamma.value.shape == [convolution.filters] else { return nil }
         self.convolution = convolution
         self.normalization = normalization
-        self.activation = activation == .linear ? nil : ElementwiseActivation(activation)
+        rectifies = activation == .relu
+        self.activation = activation == .linear || rectifies ? nil : ElementwiseActivation(activation)
         inputShape = geometry.inputSampleShape
         outputShape = [geometry.outputHeight, geometry.outputWidth, convolution.filters]
         foldedKernel = Parameter(name: "kernel", value: Tensor(shape: convolution.kernelShape))
@@ -61,7 +69,8 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
             foldNormalization()
             return folded.forward(input, training: false)
         }
-        let normalized = normalization.forward(convolution.forward(input, training: training), training: training)
+        let normalized = normalization.forward(convolution.forward(input, training: training), training: training,
+                                               rectifying: rectifies)
         return activation?.forward(normalized, training: training) ?? normalized
     }
 
@@ -74,7 +83,7 @@ final class FusedConvolutionBatchNormalization: Layer, ActivationFusing {
     }
 
     func fusing(_ activation: Activation) -> Layer? {
-        guard self.activation == nil else { return nil }
+        guard self.activation == nil && !rectifies else { return nil }
         return FusedConvolutionBatchNormalization(convolution, normalization, activation: activation)
     }
 

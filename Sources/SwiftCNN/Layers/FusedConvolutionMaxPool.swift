@@ -138,23 +138,11 @@ final class FusedConvolutionMaxPool: Layer {
     private func scatterIntoSumsGradient(_ outputGradient: Tensor) {
         let batch = outputGradient.shape[0]
         sumsGradient.prepare(batch: batch, sampleShape: convolution.outputSampleShape)
-        let pass = Scatter(dpooled: outputGradient.storage.pointer, pooled: output.storage.pointer,
-                           winners: winners.reserve(output.count), relu: convolution.activation == .relu,
-                           geometry: geometry, filters: convolution.filters, dz: sumsGradient.storage.pointer)
+        let pass = MaxPoolGradientScatter(
+            dpooled: outputGradient.storage.pointer, pooled: output.storage.pointer,
+            winners: winners.reserve(output.count), relu: convolution.activation == .relu,
+            outputHeight: geometry.outputHeight, outputWidth: geometry.outputWidth, filters: convolution.filters,
+            dz: sumsGradient.storage.pointer)
         parallelFor(Swift.min(Backend.threadCount, batch), chunksOf: 0..<batch, pass)
-    }
-
-    /// The scatter, handed to the threads: a range of samples.
-    private struct Scatter: ChunkedWork {
-        let dpooled: UnsafePointer<Float>, pooled: UnsafePointer<Float>, winners: UnsafePointer<UInt8>
-        let relu: Bool
-        let geometry: WindowGeometry, filters: Int
-        let dz: UnsafeMutablePointer<Float>
-
-        func run(chunk: Int, _ samples: Range<Int>) {
-            scatterMaxPoolGradient(dpooled, pooled: pooled, winners: winners, relu: relu,
-                                   outputHeight: geometry.outputHeight, outputWidth: geometry.outputWidth,
-                                   filters: filters, samples: samples, into: dz)
-        }
     }
 }

@@ -120,7 +120,8 @@ public final class Normalization: Layer {
     private func run(_ x: Tensor, mean: UnsafePointer<Float>, into result: Tensor) {
         let rows = x.count / channels
         let pass = ChannelNormalizationPass(x: x.storage.pointer, mean: mean, scale: inverseDeviation.storage.pointer,
-                                            offset: zeros.storage.pointer, y: result.storage.pointer, channels: channels)
+                                            offset: zeros.storage.pointer, rectifying: false, y: result.storage.pointer,
+                                            channels: channels)
         parallelFor(threadChunkCount(rows: rows, width: channels), chunksOf: 0..<rows, pass)
     }
 }

@@ -13,7 +13,8 @@ protocol FusionRule: Sendable {
 
 /// The rules every model's plan is compiled with, in the order they are tried.
 let standardFusionRules: [FusionRule] = [
-    ActivationFolding(), ConvolutionBatchNormalizationFolding(), ConvolutionMaxPoolFusion(), AffineAugmentationFusion(),
+    ActivationFolding(), ConvolutionBatchNormalizationFolding(), ConvolutionMaxPoolFusion(), NormalizationMaxPoolFusion(),
+    AffineAugmentationFusion(),
 ]
 
 /// A standalone activation layer after a layer that applies an activation of its own (``Conv2D``,
@@ -46,6 +47,17 @@ struct ConvolutionMaxPoolFusion: FusionRule {
     func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer? {
         guard let convolution = first as? Conv2D, let pooling = second as? MaxPool2D else { return nil }
         return FusedConvolutionMaxPool(convolution, pooling, needsInputGradient: needsInputGradient)
+    }
+}
+
+/// A convolution and batch normalisation fused with ReLU or no activation
+/// (``FusedConvolutionBatchNormalization``) and the 2×2 ``MaxPool2D`` after them: in training the
+/// normalising pass pools too (``FusedConvolutionBatchNormalizationMaxPool``).
+struct NormalizationMaxPoolFusion: FusionRule {
+    func fuse(_ first: Layer, then second: Layer, inputShape: [Int], needsInputGradient: Bool) -> Layer? {
+        guard let normalized = first as? FusedConvolutionBatchNormalization, let pooling = second as? MaxPool2D
+        else { return nil }
+        return FusedConvolutionBatchNormalizationMaxPool(normalized, pooling, inputShape: inputShape)
     }
 }
 
