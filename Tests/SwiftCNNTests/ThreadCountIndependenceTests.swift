@@ -33,6 +33,22 @@ import TestSupport
         try expectSameBitsOnAnyThreadCount({ try Sequential.referenceCNN(seed: 2) }, sampleShape: [28, 28, 1], classes: 10)
     }
 
+    @Test("A BatchNorm block with pooling and Dropout (the normalisation's fused passes, masks drawn in chunks) trains to the same bits on 1, 2 and 3 threads")
+    func batchNormalizationWithPoolingAndDropout() throws {
+        // Dropout sees 32 × 14 × 14 × 16 = 100,352 values a full batch: six chunks of its mask.
+        try expectSameBitsOnAnyThreadCount({
+            try Sequential(inputShape: [28, 28, 1], seed: 6) {
+                Conv2D(filters: 16, kernelSize: 3, padding: .same, useBias: false)
+                BatchNormalization()
+                ReLU()
+                MaxPool2D(poolSize: 2)
+                Dropout(rate: 0.25, seed: 7)
+                Flatten()
+                Dense(units: 10)
+            }
+        }, sampleShape: [28, 28, 1], classes: 10)
+    }
+
     @Test("ResNet-8 (strided and 1×1 convolutions, batch normalisation, additions, global pooling) trains to the same bits on 1, 2 and 3 threads")
     func resNet8() throws {
         try expectSameBitsOnAnyThreadCount({ try Model.resNet8(seed: 4) }, sampleShape: [28, 28, 1], classes: 10)
