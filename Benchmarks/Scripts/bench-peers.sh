@@ -9,7 +9,8 @@
 # PyTorch, from process launch to the end of training) over RACE_SEEDS; RACE_SEEDS="" skips it.
 #
 # Environment: EPOCHS (3), SEEDS ("1"), NETWORKS ("reference"; also pytorch-examples, batchnorm,
-# resnet8), RACE_SEEDS ("1 2 3 4 5"), RACE_EPOCHS (the recipe's; fewer only to check the script),
+# resnet8), PRECISIONS ("fp32"; "fp32 bf16" also trains SwiftCNN with BF16 products, on CPUs with
+# AVX512_BF16), RACE_SEEDS ("1 2 3 4 5"), RACE_EPOCHS (the recipe's; fewer only to check the script),
 # SWIFT (swift), PEERS_RESULTS (where the peers' records go, .results/peers.jsonl).
 set -euo pipefail
 
@@ -18,6 +19,7 @@ package="$(cd "$here/.." && pwd)"
 epochs="${EPOCHS:-3}"
 read -r -a seeds <<<"${SEEDS:-1}"
 read -r -a networks <<<"${NETWORKS:-reference}"
+read -r -a precisions <<<"${PRECISIONS:-fp32}"
 read -r -a race_seeds <<<"${RACE_SEEDS-1 2 3 4 5}"
 results="$package/.results"
 peers_results="${PEERS_RESULTS:-$results/peers.jsonl}"
@@ -28,11 +30,18 @@ binary="$("${SWIFT:-swift}" build -c release --package-path "$package" --show-bi
 
 : > "$results/swiftcnn.jsonl"
 for network in "${networks[@]}"; do
-    for seed in "${seeds[@]}"; do
-        inference=--no-inference
-        [ "$seed" = "${seeds[0]}" ] && [ "$network" = reference ] && inference=--inference
-        "$binary" --network "$network" --epochs "$epochs" --threads 2 --seed "$seed" "$inference" \
-            --results "$results/swiftcnn.jsonl"
+    for precision in "${precisions[@]}"; do
+        case "$precision" in
+            fp32) products=() ;;
+            bf16) products=(--bf16) ;;
+            *) echo "PRECISIONS: fp32 or bf16, not $precision" >&2; exit 2 ;;
+        esac
+        for seed in "${seeds[@]}"; do
+            inference=--no-inference
+            [ "$seed" = "${seeds[0]}" ] && [ "$network" = reference ] && inference=--inference
+            "$binary" --network "$network" --epochs "$epochs" --threads 2 --seed "$seed" "$inference" \
+                "${products[@]}" --results "$results/swiftcnn.jsonl"
+        done
     done
 done
 

@@ -5,7 +5,8 @@ Reads JSON-lines results files (the `--results` files of epoch-benchmark and of
 Peers/run-peers.sh, or any captured output holding `RESULT {json}` lines), matches records by
 `kind` and thread count, and prints one table for training, one for inference and one for the
 time-to-99% race (Scripts/race-to-99.py). Every ratio is the peer's time over SwiftCNN's: above 1,
-SwiftCNN is faster.
+SwiftCNN is faster. SwiftCNN's runs with BF16 products (epoch-benchmark --bf16) are the framework
+swiftcnn-bf16; each training table ends with SwiftCNN's time over the faster peer's for each precision.
 """
 
 import argparse
@@ -14,6 +15,7 @@ import statistics
 import sys
 
 SELF = "swiftcnn"
+MIXED = "swiftcnn-bf16"
 
 
 def read_records(paths):
@@ -58,9 +60,14 @@ def training_table(records, threads):
         mine = next((row[3] for row in rows if row[0] == SELF), None)
         print(f"\nTraining {network}, {threads} threads (median seconds per epoch over all runs and epochs)")
         print(f"{'framework':<12} {'runs':>4} {'epochs':>6} {'s/epoch':>9} {'SwiftCNN speed-up':>18}  test accuracy")
-        for framework, runs, epochs, median, accuracies in sorted(rows, key=lambda row: row[0] != SELF):
+        for framework, runs, epochs, median, accuracies in sorted(rows, key=lambda row: (row[0] != SELF, row[0] != MIXED)):
             speedup = median / mine if mine and framework != SELF else None
-            print(f"{framework:<12} {runs:>4} {epochs:>6} {median:>9.2f} {ratio(speedup):>18}  {accuracies}")
+            print(f"{framework:<13} {runs:>4} {epochs:>6} {median:>9.2f} {ratio(speedup):>18}  {accuracies}")
+        peers = [row[3] for row in rows if row[0] not in (SELF, MIXED)]
+        for framework in (SELF, MIXED):
+            own = next((row[3] for row in rows if row[0] == framework), None)
+            if own and peers:
+                print(f"{framework} / the faster peer: {ratio(own / min(peers))}")
     return bool(networks)
 
 

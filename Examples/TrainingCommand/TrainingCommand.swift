@@ -100,6 +100,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Option(help: "Threads to compute on; by default all cores, at most 4 per core.")
     var threads: Int?
 
+    @Flag(help: "Multiply in BF16 with FP32 sums in the convolutions (Backend.precision = .bfloat16), on CPUs with AVX512_BF16; elsewhere a warning and FP32.")
+    var bf16 = false
+
     @Option(help: "Train on only the first N training images, for quick runs.")
     var trainLimit: Int?
 
@@ -172,6 +175,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
         if !noSave { try checkOutputPath(save, flag: "--save") }
         if primary, let exportOnnx { try checkOutputPath(exportOnnx, flag: "--export-onnx") }
         if let threads { Backend.threadCount = Backend.cappedThreadCount(threads, warningAbout: "--threads") }
+        if bf16 { Backend.precision = .bfloat16 }
         let data = try MNIST(variant: dataset == .fashion ? .fashion : .digits,
                              directory: dataDir.map { URL(fileURLWithPath: $0) })
         let training = trainLimit.map { data.train.prefix($0) } ?? data.train

@@ -49,16 +49,7 @@ INLINE void gradient_tile_of(int count, const cnn_convolution *c, const float *c
                              int image_count, long first, int output_height, const float *dz, int group,
                              float *dw, const int V) {
 #define TILE(R) gradient_tile(c, images, image_count, first, output_height, dz, group, dw, (R), V)
-    switch (count) {
-    case 8: TILE(8); break;
-    case 7: TILE(7); break;
-    case 6: TILE(6); break;
-    case 5: TILE(5); break;
-    case 4: TILE(4); break;
-    case 3: TILE(3); break;
-    case 2: TILE(2); break;
-    default: TILE(1); break;
-    }
+    WITH_CONSTANT_COUNT(count, TILE);
 #undef TILE
 }
 

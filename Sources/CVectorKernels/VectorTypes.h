@@ -18,4 +18,20 @@ typedef int32_t i16v __attribute__((vector_size(64)));
 // Keeps NaN, so that a diverging model still shows a non-finite loss.
 #define RELU(v) MASK((v), ~((v) < 0))
 
+// Runs TILE(R) with R the constant equal to count (1 to 8), so that a tile whose length is only known
+// at run time still indexes its sums with constants and keeps them in registers.
+#define WITH_CONSTANT_COUNT(count, TILE) \
+    do {                                  \
+        switch (count) {                  \
+        case 8: TILE(8); break;           \
+        case 7: TILE(7); break;           \
+        case 6: TILE(6); break;           \
+        case 5: TILE(5); break;           \
+        case 4: TILE(4); break;           \
+        case 3: TILE(3); break;           \
+        case 2: TILE(2); break;           \
+        default: TILE(1); break;          \
+        }                                 \
+    } while (0)
+
 #endif

@@ -24,4 +24,21 @@ private let mnistDirectory: URL? = {
         #expect(loss < 0.1)
         #expect(accuracy >= 0.97, "test accuracy \(accuracy)")
     }
+
+    @Test(.enabled(if: mnistDirectory != nil, "needs MNIST_DIR pointing at the MNIST files"),
+          .enabled(if: Precision.bfloat16.isSupported, "needs AVX512_BF16"))
+    func theSameEpochWithBFloat16ProductsReaches97Percent() throws {
+        // The recipe above with the convolutions' products in BF16: 97.66% with this seed, against FP32's
+        // 97.59%, on an AMD EPYC Zen 4.
+        let mnist = try MNIST(directory: mnistDirectory, downloadMissingFiles: false)
+        let model = try Sequential.referenceCNN(seed: 1)
+        let history = try Backend.withPrecision(.bfloat16) {
+            try model.fit(mnist.train.prefix(12_000), epochs: 1, batchSize: 32, optimizer: Adam(),
+                          schedule: OneCycle(maximumLearningRate: 4e-3), verbosity: .quiet)
+        }
+        let (loss, accuracy) = model.evaluate(mnist.test)
+        #expect(history.loss[0] < 0.5)
+        #expect(loss < 0.1)
+        #expect(accuracy >= 0.97, "test accuracy \(accuracy)")
+    }
 }

@@ -140,11 +140,12 @@ public struct ConvolutionResult: Encodable {
 /// Writes measurements as the peer benchmarks do: a line `RESULT {json}` on standard output, and the
 /// same JSON object as one line of a results file when one is given.
 public enum ResultRecord {
-    /// What stands in the `version` field: SwiftCNN has no release number yet, so the OpenBLAS release
-    /// and the kernels in use, which are what decides its speed.
+    /// What stands in the `version` field: SwiftCNN has no release number yet, so the OpenBLAS release,
+    /// the kernels in use and, when not FP32, the precision, which are what decides its speed.
     public static var version: String {
         let release = Backend.blasConfiguration.split(separator: " ").prefix(2).joined(separator: " ")
-        return "\(release), \(Backend.kernels.coreName) kernels"
+        let precision = Backend.precision == .float32 ? "" : ", \(Backend.precision)"
+        return "\(release), \(Backend.kernels.coreName) kernels\(precision)"
     }
 
     /// Prints `record` as a RESULT line and appends it to the file at `path`, if any; the line also carries
@@ -194,7 +195,7 @@ private struct Stamped<Record: Encodable>: Encodable {
     func encode(to encoder: Encoder) throws {
         try record.encode(to: encoder)
         var stamp = encoder.container(keyedBy: Key.self)
-        try stamp.encode("swiftcnn", forKey: .framework)
+        try stamp.encode(Backend.precision == .bfloat16 ? "swiftcnn-bf16" : "swiftcnn", forKey: .framework)
         try stamp.encode(ResultRecord.version, forKey: .version)
         try stamp.encode(Machine.cpuModel, forKey: .cpu)
         try stamp.encode(Machine.cpuVendor, forKey: .cpuVendor)

@@ -35,6 +35,9 @@ struct EpochBenchmark: ParsableCommand {
     @Option(name: .customLong("results"), help: "Also append each RESULT (one JSON line) to this file.")
     var resultsPath: String?
 
+    @Flag(help: "Multiply in BF16 with FP32 sums in the convolutions (Backend.precision = .bfloat16); needs AVX512_BF16.")
+    var bf16 = false
+
     @Flag(inversion: .prefixedNo, help: "Measure inference after training.")
     var inference = true
 
@@ -66,6 +69,7 @@ struct EpochBenchmark: ParsableCommand {
             : try MNIST(directory: mnistDir.map { URL(fileURLWithPath: $0) })
         print("\(mnist.variant.name) from \(mnist.directory.path): \(mnist.train.count) training, \(mnist.test.count) test images")
         print("CPU: \(Machine.cpuStamp)")
+        if bf16 { Backend.precision = .bfloat16 }
 
         var medianEpochSeconds: [(threads: Int, seconds: Double)] = []
         for threads in threadCounts {

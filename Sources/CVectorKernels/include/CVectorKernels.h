@@ -61,6 +61,26 @@ void cnn_convolve_channels_rows(cnn_isa isa, const cnn_convolution *c, const flo
 void cnn_convolve_channels_max_pool_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                                          int first_row, int row_count, float *out, uint8_t *winners);
 
+// The same with BF16 products and FP32 sums, on CPUs with AVX512_BF16 only (x86-64). channels must be
+// even; kernel: the weights as cnn_pack_bfloat16_kernel packs them; scratch: room for the BF16 copy of
+// the input rows a call reads (at most the whole image, rows × row_stride values).
+#if defined(__x86_64__)
+// y[i] = x[i] rounded to the nearest BF16 value (ties to even), as vcvtneps2bf16 rounds.
+void cnn_convert_to_bfloat16(const float *x, long count, uint16_t *y);
+// w: [shared, filters] (shared even, filters a multiple of 16) → packed: [shared / 2, filters, 2] BF16.
+void cnn_pack_bfloat16_kernel(const float *w, int shared, int filters, uint16_t *packed);
+void cnn_convolve_channels_rows_bf16(const cnn_convolution *c, const uint16_t *kernel, const float *image,
+                                     int first_row, int row_count, float *out, uint16_t *scratch);
+void cnn_convolve_channels_max_pool_rows_bf16(const cnn_convolution *c, const uint16_t *kernel, const float *image,
+                                              int first_row, int row_count, float *out, uint8_t *winners,
+                                              uint16_t *scratch);
+// cnn_channels_kernel_gradient with BF16 products and FP32 sums (image_count at most 16); scratch: for each
+// image, H·row_stride words for its values in pairs and output_height·⌈output_width / 2⌉·filters words
+// for its output gradient in pairs (H the rows the windows cover).
+void cnn_channels_kernel_gradient_bf16(const cnn_convolution *c, const float *const *images, int image_count,
+                                       int output_height, const float *dz, float *dw, uint32_t *scratch);
+#endif
+
 // The gradient of one image's convolution sums, dz: [output_height, output_width, filters], from the
 // gradient of its fused 2×2 max pooling, dpooled, with pooled and winners as the pooled kernels wrote
 // them ([output_height / 2, output_width / 2, filters]); with relu set, cells whose pooled value is not

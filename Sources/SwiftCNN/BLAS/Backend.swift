@@ -58,6 +58,47 @@ public enum Backend {
         return maximum
     }
 
+    private static let precisionIndex = Atomic<Int>(0)
+
+    /// The number format convolutions multiply in: ``Precision/float32`` (the default) or, on CPUs with
+    /// AVX512_BF16, ``Precision/bfloat16``: BF16 operands with FP32 sums, FP32 weights, loss and softmax.
+    ///
+    /// ```swift
+    /// Backend.precision = .bfloat16   // mixed precision where the CPU multiplies BF16 natively
+    /// try model.fit(mnist.train, epochs: 5)
+    /// ```
+    ///
+    /// Asking for a precision this CPU lacks (``Precision/isSupported``) leaves it at FP32, with a
+    /// warning on standard error; it is never emulated. Each pass reads it when it starts. Setting it
+    /// changes it for the whole process; ``withPrecision(_:_:)`` changes it for one piece of code.
+    public static var precision: Precision {
+        get { scopedPrecision ?? Precision.allCases[precisionIndex.load(ordering: .relaxed)] }
+        set {
+            precisionIndex.store(Precision.allCases.firstIndex(of: supported(newValue)) ?? 0, ordering: .relaxed)
+        }
+    }
+
+    @TaskLocal private static var scopedPrecision: Precision?
+
+    /// Runs `body` with ``precision`` at `precision` (FP32, with a warning, where this CPU lacks it) for the
+    /// passes that `body` starts on this thread or task, as PyTorch's `autocast` scopes a precision; other
+    /// threads, and other models training beside it, keep theirs.
+    ///
+    /// ```swift
+    /// let probabilities = Backend.withPrecision(.bfloat16) { model.predict(images) }
+    /// ```
+    public static func withPrecision<R>(_ precision: Precision, _ body: () throws -> R) rethrows -> R {
+        try $scopedPrecision.withValue(supported(precision), operation: body)
+    }
+
+    private static func supported(_ precision: Precision) -> Precision {
+        guard !precision.isSupported else { return precision }
+        FileHandle.standardError.write(Data("""
+            warning: this CPU cannot multiply in \(precision) (it needs AVX512_BF16); computing in \(Precision.float32)\n
+            """.utf8))
+        return .float32
+    }
+
     /// The OpenBLAS kernels in use and why they were chosen.
     public static var kernels: BLASKernelChoice { BLASKernelChoice.applied }
 
@@ -70,6 +111,7 @@ public enum Backend {
     /// One line for logs: the kernels, the CPU features they were chosen from, and the thread count.
     public static var summary: String {
         let count = threadCount
-        return "OpenBLAS \(kernels) · CPU \(kernels.features) · \(count) thread\(count == 1 ? "" : "s")"
+        let products = precision == .float32 ? "" : " · \(precision)"
+        return "OpenBLAS \(kernels) · CPU \(kernels.features) · \(count) thread\(count == 1 ? "" : "s")\(products)"
     }
 }

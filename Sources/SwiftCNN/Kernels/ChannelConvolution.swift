@@ -16,7 +16,11 @@ struct ChannelConvolution: DirectConvolution {
     let kernel: UnsafePointer<Float>
     let bias: UnsafePointer<Float>?
     let activation: Activation
-    var instructions = VectorInstructions.best
+    let instructions: VectorInstructions
+    /// The kernel in BF16 pairs (``inBFloat16(packingInto:)``) when the products run in BF16; nil in FP32.
+    var bfloat16Kernel: UnsafePointer<UInt16>?
+    /// Whether ``addKernelGradient(of:samples:outputGradient:to:scratch:)`` multiplies in BF16.
+    var kernelGradientInBFloat16 = false
 
     /// Whether the kernel can run a convolution with this geometry and filter count.
     static func applies(to g: WindowGeometry, filters: Int) -> Bool {
@@ -38,16 +42,44 @@ struct ChannelConvolution: DirectConvolution {
     /// been measured against OpenBLAS, so there the layer keeps im2col and OpenBLAS.
     static var isMeasuredFaster: Bool { VectorInstructions.best != .baseline }
 
-    /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads.
-    var scratchFloats: Int { padded.scratchFloats }
+    init(geometry: WindowGeometry, filters: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+         activation: Activation, instructions: VectorInstructions = .best) {
+        self.geometry = geometry
+        self.filters = filters
+        self.kernel = kernel
+        self.bias = bias
+        self.activation = activation
+        self.instructions = instructions
+    }
+
+    /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads, and in
+    /// BF16 the BF16 copy of the rows a call reads (at most the whole padded image, two values a float).
+    var scratchFloats: Int {
+        padded.scratchFloats + (bfloat16Kernel == nil ? 0 : cacheLineAligned(floats: (padded.height &* padded.rowStride &+ 1) / 2))
+    }
 
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
-                      into output: UnsafeMutablePointer<Float>) {
+                      into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        if let bfloat16Kernel {
+            cnn_convolve_channels_rows_bf16(&c, bfloat16Kernel, image, Int32(first), Int32(count), output,
+                                            UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self))
+            return
+        }
+        #endif
         cnn_convolve_channels_rows(instructions.isa, &c, image, Int32(first), Int32(count), output)
     }
 
     func convolveAndMaxPoolRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
-                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>) {
+                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>,
+                                scratch: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        if let bfloat16Kernel {
+            cnn_convolve_channels_max_pool_rows_bf16(&c, bfloat16Kernel, image, Int32(first), Int32(count), pooled, winners,
+                                                     UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self))
+            return
+        }
+        #endif
         cnn_convolve_channels_max_pool_rows(instructions.isa, &c, image, Int32(first), Int32(count), pooled, winners)
     }
 }
@@ -63,8 +95,17 @@ extension ChannelConvolution {
     }
 
     /// Floats of scratch ``addKernelGradient(of:samples:outputGradient:to:scratch:)`` needs: a padded copy
-    /// of each sample of a call when the layer pads.
-    var kernelGradientScratchFloats: Int { kernelGradientSamples &* padded.scratchFloats }
+    /// of each sample of a call when the layer pads, and in BF16 each sample's values and output gradient
+    /// in pairs (one float's room a pair).
+    var kernelGradientScratchFloats: Int {
+        kernelGradientSamples &* padded.scratchFloats &+ (kernelGradientInBFloat16 ? bfloat16PairFloats : 0)
+    }
+
+    /// Floats of the BF16 kernel gradient's pairs for a call's samples.
+    private var bfloat16PairFloats: Int {
+        let pairedGradient = geometry.outputHeight &* ((geometry.outputWidth &+ 1) / 2) &* filters
+        return cacheLineAligned(floats: kernelGradientSamples &* (padded.height &* padded.rowStride &+ pairedGradient))
+    }
 
     /// Adds the kernel gradient of samples `samples` of `x` to `dw`, given the gradient `dz` of their
     /// outputs before the activation (`[samples.count, OH, OW, F]`), in place of im2col and a matrix
@@ -82,8 +123,13 @@ extension ChannelConvolution {
                 for index in 0..<count {
                     images[index] = padded.sample(first &+ index, of: x, scratch: scratch + index &* paddedFloats)
                 }
-                cnn_channels_kernel_gradient(instructions.isa, &c, images.baseAddress, Int32(count), height,
-                                             dz + (first &- samples.lowerBound) &* outputSampleCount, dw)
+                let gradient = dz + (first &- samples.lowerBound) &* outputSampleCount
+                if kernelGradientInBFloat16 {
+                    addBFloat16KernelGradient(&c, images: images.baseAddress!, count: count, gradient: gradient, to: dw,
+                                              pairs: scratch + perCall &* paddedFloats)
+                } else {
+                    cnn_channels_kernel_gradient(instructions.isa, &c, images.baseAddress, Int32(count), height, gradient, dw)
+                }
                 first &+= count
             }
         }

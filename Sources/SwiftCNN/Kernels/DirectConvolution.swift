@@ -16,14 +16,16 @@ protocol DirectConvolution {
     /// Floats of scratch each thread hands the kernels.
     var scratchFloats: Int { get }
 
-    /// Output rows `first ..< first + count` of one sample `image`, into `output`, by the C kernel.
+    /// Output rows `first ..< first + count` of one sample `image`, into `output`, by the C kernel, which
+    /// may use `scratch` (the thread's scratch past the padded copy of the image).
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
-                      into output: UnsafeMutablePointer<Float>)
+                      into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>)
 
     /// Pooled rows `first ..< first + count` of one sample `image`, the convolution followed by 2×2 max
-    /// pooling, into `pooled` and `winners`, by the C kernel.
+    /// pooling, into `pooled` and `winners`, by the C kernel, which may use `scratch` as above.
     func convolveAndMaxPoolRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
-                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>)
+                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>,
+                                scratch: UnsafeMutablePointer<Float>)
 }
 
 extension DirectConvolution {
@@ -41,12 +43,12 @@ extension DirectConvolution {
     }
 
     /// `y = activation(conv(x, w) + b)` for output rows `rows` (row r is sample r / OH, row r % OH); each
-    /// thread hands its own `scratch` of ``PaddedImage/scratchFloats`` floats at least.
+    /// thread hands its own `scratch` of ``scratchFloats`` floats.
     func convolve(_ x: UnsafePointer<Float>, outputRows rows: Range<Int>, into y: UnsafeMutablePointer<Float>,
                   scratch: UnsafeMutablePointer<Float>) {
         var c = description
         padded.forEachSample(of: x, outputRows: rows, into: y, filters: filters, scratch: scratch) { image, first, count, output in
-            convolveRows(&c, of: image, first: first, count: count, into: output)
+            convolveRows(&c, of: image, first: first, count: count, into: output, scratch: scratch + padded.scratchFloats)
             if activation != .relu { activation.apply(output, count: count &* geometry.outputWidth &* filters) }
         }
     }
@@ -62,8 +64,7 @@ extension DirectConvolution {
 
     /// The convolution followed by 2×2 max pooling, for pooled rows `rows` (row r is sample r / (OH/2)):
     /// `pooled` gets each window's largest output, `winners` which of its four cells that was (0–3,
-    /// row-major, the first on ties). Each thread hands its own `scratch` of ``PaddedImage/scratchFloats``
-    /// floats at least.
+    /// row-major, the first on ties). Each thread hands its own `scratch` of ``scratchFloats`` floats.
     func convolveAndMaxPool(_ x: UnsafePointer<Float>, pooledRows rows: Range<Int>, into pooled: UnsafeMutablePointer<Float>,
                             winners: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<Float>) {
         var c = description
@@ -71,7 +72,7 @@ extension DirectConvolution {
         forEachSample(in: rows, height: height) { n, first, count in
             let offset = (n &* height &+ first) &* rowLength
             convolveAndMaxPoolRows(&c, of: padded.sample(n, of: x, scratch: scratch), first: first, count: count,
-                                   into: pooled + offset, winners: winners + offset)
+                                   into: pooled + offset, winners: winners + offset, scratch: scratch + padded.scratchFloats)
         }
     }
 }

@@ -32,12 +32,13 @@ struct SingleChannelConvolution: DirectConvolution {
     }
 
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
-                      into output: UnsafeMutablePointer<Float>) {
+                      into output: UnsafeMutablePointer<Float>, scratch _: UnsafeMutablePointer<Float>) {
         cnn_convolve_rows(instructions.isa, &c, image, Int32(first), Int32(count), output)
     }
 
     func convolveAndMaxPoolRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
-                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>) {
+                                into pooled: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>,
+                                scratch _: UnsafeMutablePointer<Float>) {
         cnn_convolve_max_pool_rows(instructions.isa, &c, image, Int32(first), Int32(count), pooled, winners)
     }
 

@@ -33,20 +33,23 @@ extension Conv2D {
     }
 
     /// The several-channel direct kernel's view of this layer's forward pass, when it applies and the
-    /// algorithm allows it.
-    func channelPass(geometry g: WindowGeometry) -> ChannelConvolution? {
+    /// algorithm allows it, multiplying in `precision` where it can (its BF16 kernel packed into
+    /// ``bfloat16Kernel``).
+    func channelPass(geometry g: WindowGeometry, precision: Precision) -> ChannelConvolution? {
         guard allowsChannelKernel, ChannelConvolution.applies(to: g, filters: filters) else { return nil }
         return ChannelConvolution(geometry: g, filters: filters, kernel: kernel.value.storage.pointer,
                                   bias: bias?.value.storage.pointer, activation: activation)
+            .converted(to: precision, packingInto: bfloat16Kernel)
     }
 
     /// The direct kernel that computes the input gradient, with the kernel turned in ``flippedKernel``,
-    /// when it applies and the algorithm allows it.
+    /// when it applies and the algorithm allows it, multiplying in ``Backend/precision`` where it can.
     func inputGradientPass(geometry g: WindowGeometry) -> ChannelConvolution? {
         guard allowsChannelKernel, let transposed = inputGradientGeometry else { return nil }
         let flipped = flippedKernel.reserve(g.patchLength * filters)
         return ChannelConvolution.inputGradient(over: transposed, channels: g.channels, kernel: kernel.value.storage.pointer,
-                                                flipped: flipped)
+                                                flipped: flipped)?
+            .converted(to: Backend.precision, packingInto: bfloat16Kernel)
     }
 
     /// The single-channel kernels' view of this layer, when ``SingleChannelConvolution/applies(to:filters:)``.

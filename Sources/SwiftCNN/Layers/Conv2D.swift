@@ -63,6 +63,9 @@ public final class Conv2D: Layer, ActivationFusing {
     private let scratch = ScratchBuffer<Float>()
     /// The kernel turned for the direct input gradient (``ChannelConvolution/inputGradient(over:channels:kernel:flipped:)``).
     let flippedKernel = ScratchBuffer<Float>()
+    /// The kernel, or the turned kernel, in BF16 pairs for the pass running (``ChannelConvolution/inBFloat16(packingInto:)``):
+    /// each pass packs the weights it multiplies by, so the passes can share it.
+    let bfloat16Kernel = ScratchBuffer<UInt16>()
     /// The input of the last training-mode forward pass, released by backward so that the layer before
     /// can reuse its output workspace.
     private var input: Tensor?
@@ -153,7 +156,7 @@ public final class Conv2D: Layer, ActivationFusing {
         let rowLength = g.outputWidth * g.patchLength
         let blockRows = Swift.max(1, Self.blockFloats / rowLength)
         let direct = convolvesDirectly ? directPass(geometry: g) : nil
-        let channels = direct == nil ? channelPass(geometry: g) : nil
+        let channels = direct == nil ? channelPass(geometry: g, precision: Backend.precision) : nil
         let blockSize = direct.map { cacheLineAligned(floats: $0.scratchFloats) }
             ?? channels.map { $0.scratchFloats }
             ?? (g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * rowLength))
@@ -242,8 +245,10 @@ public final class Conv2D: Layer, ActivationFusing {
         }
         let direct = convolvesDirectly && !needsInputGradient ? directPass(geometry: g) : nil
         let transposed = needsInputGradient ? inputGradientPass(geometry: g) : nil
-        // A pointwise convolution's product reads the input in place, with no im2col copy to save.
-        let windows = direct == nil && !g.isPointwise ? channelPass(geometry: g) : nil
+        // A pointwise convolution's product reads the input in place, with no im2col copy to save. The
+        // kernel gradient needs no packed kernel.
+        let windows = direct == nil && !g.isPointwise
+            ? channelPass(geometry: g, precision: .float32)?.kernelGradient(in: Backend.precision) : nil
         let positions = g.outputPositions, patchLength = g.patchLength
         let blockSamples = direct != nil ? 1 : Swift.max(1, Self.blockFloats / (positions * patchLength))
         let blockRows = blockSamples * positions

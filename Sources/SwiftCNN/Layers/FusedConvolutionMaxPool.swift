@@ -30,7 +30,7 @@ final class FusedConvolutionMaxPool: Layer {
         guard let geometry = convolution.geometry,
               ChannelConvolution.fusesMaxPool(poolSize: pooling.poolSize, strides: pooling.strides,
                                               padding: pooling.padding, after: convolution.activation),
-              convolution.convolvesDirectly ? !needsInputGradient : convolution.channelPass(geometry: geometry) != nil
+              convolution.convolvesDirectly ? !needsInputGradient : convolution.channelPass(geometry: geometry, precision: .float32) != nil
         else { return nil }
         self.convolution = convolution
         self.geometry = geometry
@@ -55,7 +55,7 @@ final class FusedConvolutionMaxPool: Layer {
         if convolution.convolvesDirectly {
             convolveAndPool(input, kernels: convolution.directPass(geometry: geometry))
         } else {
-            guard let kernels = convolution.channelPass(geometry: geometry) else {
+            guard let kernels = convolution.channelPass(geometry: geometry, precision: Backend.precision) else {
                 preconditionFailure("The fused Conv2D was built for the several-channel direct kernel")
             }
             convolveAndPool(input, kernels: kernels)
