@@ -8,10 +8,13 @@ import TestSupport
 /// the same slices computes on all cores.
 @Suite struct ThreadCountIndependenceTests {
     /// Every parameter and buffer after two epochs of `makeModel()` on `threads` threads, as bit patterns.
-    private func trainedBits(threads: Int, _ makeModel: () throws -> Model, data: LabeledDataset) throws -> [UInt32] {
+    private func trainedBits(threads: Int, _ makeModel: () throws -> Model, data: LabeledDataset,
+                             precision: Precision) throws -> [UInt32] {
         try withThreadCount(threads) {
             let model = try makeModel()
-            try model.fit(data, epochs: 2, batchSize: 32, optimizer: Adam(learningRate: 1e-3), verbosity: .quiet)
+            try Backend.withPrecision(precision) {
+                try model.fit(data, epochs: 2, batchSize: 32, optimizer: Adam(learningRate: 1e-3), verbosity: .quiet)
+            }
             let buffers = model.layers.flatMap { layer in layer.buffers.sorted { $0.key < $1.key }.map(\.value) }
             return (model.parameters.map(\.value) + buffers).flatMap { $0.scalars.map(\.bitPattern) }
         }
@@ -20,9 +23,10 @@ import TestSupport
     /// Expects `makeModel()` trained on 1, 2 and 3 threads to end with the same bits; 100 samples make the
     /// last batch of each epoch a short one.
     private func expectSameBitsOnAnyThreadCount(_ makeModel: () throws -> Model, sampleShape: [Int], classes: Int,
+                                                precision: Precision = .float32,
                                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
         let data = tinyDataset(count: 100, sampleShape: sampleShape, classes: classes, seed: 5)
-        let bits = try [1, 2, 3].map { try trainedBits(threads: $0, makeModel, data: data) }
+        let bits = try [1, 2, 3].map { try trainedBits(threads: $0, makeModel, data: data, precision: precision) }
         #expect(!bits[0].isEmpty)
         #expect(bits[0] == bits[1], "1 and 2 threads", sourceLocation: sourceLocation)
         #expect(bits[0] == bits[2], "1 and 3 threads", sourceLocation: sourceLocation)
@@ -52,6 +56,13 @@ import TestSupport
     @Test("ResNet-8 (strided and 1×1 convolutions, batch normalisation, additions, global pooling) trains to the same bits on 1, 2 and 3 threads")
     func resNet8() throws {
         try expectSameBitsOnAnyThreadCount({ try Model.resNet8(seed: 4) }, sampleShape: [28, 28, 1], classes: 10)
+    }
+
+    @Test("ResNet-8 with BF16 products (their forward, input-gradient and kernel-gradient kernels) trains to the same bits on 1, 2 and 3 threads",
+          .enabled(if: Precision.bfloat16.isSupported, "needs AVX512_BF16"))
+    func resNet8InBFloat16() throws {
+        try expectSameBitsOnAnyThreadCount({ try Model.resNet8(seed: 4) }, sampleShape: [28, 28, 1], classes: 10,
+                                           precision: .bfloat16)
     }
 
     @Test("A depthwise convolution and batch normalisation train to the same bits on 1, 2 and 3 threads")

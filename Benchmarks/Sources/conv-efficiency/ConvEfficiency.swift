@@ -36,6 +36,9 @@ struct ConvEfficiency: ParsableCommand {
     @Option(name: .customLong("results"), help: "Also append each RESULT (one JSON line) to this file.")
     var resultsPath: String?
 
+    @Flag(help: "Time the convolutions with BF16 products and FP32 sums (Backend.precision = .bfloat16); SGEMM stays FP32.")
+    var bf16 = false
+
     @Option(name: .customLong("compare-algorithms"), parsing: .upToNextOption, help: """
         Instead of the SGEMM tables: time each convolution's inference forward pass with im2col and SGEMM \
         and with the direct kernel at these batch sizes, and show which one Conv2D's automatic algorithm picks.
@@ -61,6 +64,7 @@ struct ConvEfficiency: ParsableCommand {
         // process's page faults no longer grow with the repetitions).
         mallopt(M_MMAP_MAX, 0)
         mallopt(M_TRIM_THRESHOLD, Int32.max)
+        if bf16 { Backend.precision = .bfloat16 }
         let shapes = try ConvolutionShape.all(in: BenchmarkNetwork.allCases)
         print("Convolutions of the benchmark networks at batch \(batchSize):")
         for (index, shape) in shapes.enumerated() {
