@@ -1,7 +1,8 @@
 // The reference CNN as a whole: one training step at batch 64 (`train(onBatch:)`: Adam and
 // SoftmaxCrossEntropy, the step `fit` runs), the same step as two accumulated slices, and inference
 // through `predict` (softmax included) at batch 1 (latency) and batch 1000 (throughput), on all of the
-// machine's threads; and the same step and single-image inference for the ResNet-8 of the benchmark set.
+// machine's threads; and the same step (also with BF16 products) and single-image inference for the
+// ResNet-8 of the benchmark set.
 import Benchmark
 import BenchmarkSupport
 import SuiteSupport
@@ -73,6 +74,28 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.measuringFLOPs(residualStepFLOPs) {
             do {
                 try residual.train(onBatch: batch, labels: labels, optimizer: residualOptimizer)
+            } catch {
+                preconditionFailure("The ResNet-8 training step diverged: \(error)")
+            }
+        }
+    }
+    // The same with BF16 products where the CPU has them (FP32 elsewhere), held to zero allocations too:
+    // packing the kernels and converting the images use workspaces like the FP32 passes.
+    let mixed: Model
+    do {
+        mixed = try BenchmarkNetwork.resnet8.model(seed: 1, adaptingTo: batch)
+    } catch {
+        preconditionFailure("ResNet-8 does not build: \(error)")
+    }
+    let mixedOptimizer = Adam(learningRate: 1e-3)
+    let products: Precision = Precision.bfloat16.isSupported ? .bfloat16 : .float32
+    Benchmark("ResNet-8 training step, batch \(batchSize), BF16 products where the CPU has them (Adam, SoftmaxCrossEntropy)",
+              configuration: .swiftCNN(seconds: 5)) { benchmark in
+        Backend.precision = products
+        defer { Backend.precision = .float32 }
+        benchmark.measuringFLOPs(residualStepFLOPs) {
+            do {
+                try mixed.train(onBatch: batch, labels: labels, optimizer: mixedOptimizer)
             } catch {
                 preconditionFailure("The ResNet-8 training step diverged: \(error)")
             }

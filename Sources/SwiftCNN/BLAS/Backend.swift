@@ -91,11 +91,17 @@ public enum Backend {
         try $scopedPrecision.withValue(supported(precision), operation: body)
     }
 
+    private static let warnedOfPrecision = Atomic<Bool>(false)
+
+    /// `precision`, or FP32 where this CPU lacks it, with a warning the first time only: a server may ask
+    /// for every request.
     private static func supported(_ precision: Precision) -> Precision {
         guard !precision.isSupported else { return precision }
-        FileHandle.standardError.write(Data("""
-            warning: this CPU cannot multiply in \(precision) (it needs AVX512_BF16); computing in \(Precision.float32)\n
-            """.utf8))
+        if !warnedOfPrecision.exchange(true, ordering: .relaxed) {
+            FileHandle.standardError.write(Data("""
+                warning: this CPU cannot multiply in \(precision) (it needs AVX512_BF16); computing in \(Precision.float32)\n
+                """.utf8))
+        }
         return .float32
     }
 
