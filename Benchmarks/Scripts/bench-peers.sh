@@ -6,7 +6,8 @@
 #
 # NETWORKS names the networks of the benchmark set to train (default: the reference CNN); each gets
 # its own table. Then the time-to-99% race (race-to-99.py: mnist-train's recipe against the same in
-# PyTorch, from process launch to the end of training) over RACE_SEEDS; RACE_SEEDS="" skips it.
+# PyTorch, from process launch to the end of training) over RACE_SEEDS, in each of PRECISIONS;
+# RACE_SEEDS="" skips it.
 #
 # Environment: EPOCHS (3), SEEDS ("1"), NETWORKS ("reference"; also pytorch-examples, batchnorm,
 # resnet8), PRECISIONS ("fp32"; "fp32 bf16" also trains SwiftCNN with BF16 products, on CPUs with
@@ -53,7 +54,8 @@ if [ ${#race_seeds[@]} -gt 0 ]; then
     "${SWIFT:-swift}" build -c release --package-path "$package/.." --product mnist-train
     race_epochs=()
     [ -n "${RACE_EPOCHS:-}" ] && race_epochs=(--epochs "$RACE_EPOCHS")
-    python3 "$here/race-to-99.py" --seeds "${race_seeds[@]}" "${race_epochs[@]}" --results "$results/race.jsonl" \
+    python3 "$here/race-to-99.py" --seeds "${race_seeds[@]}" "${race_epochs[@]}" --precisions "${precisions[@]}" \
+        --results "$results/race.jsonl" \
         --mnist-train "$("${SWIFT:-swift}" build -c release --package-path "$package/.." --show-bin-path)/mnist-train" \
         --python "$package/.venv-peers/bin/python"
 fi

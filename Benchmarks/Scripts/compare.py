@@ -115,7 +115,13 @@ def race_table(records):
         accuracy = statistics.median(r["test_accuracy"] for r in runs)
         kernels = ", ".join(sorted({r.get("kernels") or "unknown" for r in runs}))
         slower = seconds / mine if mine and framework != SELF else None
-        print(f"{framework:<12} {len(runs):>4} {seconds:>9.1f} {ratio(slower):>16} {accuracy:>16.4f}  {kernels}")
+        print(f"{framework:<13} {len(runs):>4} {seconds:>9.1f} {ratio(slower):>16} {accuracy:>16.4f}  {kernels}")
+    if MIXED in grouped:
+        mixed = statistics.median(r["seconds"] for r in grouped[MIXED])
+        for framework, runs in grouped.items():
+            if framework not in (SELF, MIXED):
+                seconds = statistics.median(r["seconds"] for r in runs)
+                print(f"{framework} / {MIXED}: {ratio(seconds / mixed)}")
     return True
 
 

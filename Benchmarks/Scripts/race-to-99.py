@@ -11,7 +11,8 @@ taken just before the launch, and each program prints the wall-clock time at whi
 the difference, so it includes starting up and loading MNIST, but not the test evaluation.
 
 Each run appends one JSON record of kind "race" to --results; compare.py prints their medians and the
-ratio PyTorch / SwiftCNN.
+ratio PyTorch / SwiftCNN. With `--precisions fp32 bf16` SwiftCNN also races with BF16 products
+(mnist-train --bf16), as the framework swiftcnn-bf16.
 """
 
 import argparse
@@ -51,14 +52,17 @@ def match(pattern, output, command):
     return found.group(1)
 
 
-def race_swiftcnn(mnist_train, seed, recipe):
+def race_swiftcnn(mnist_train, seed, recipe, precision):
     command = [mnist_train, "--no-augment", "--epochs", str(recipe["epochs"]),
                "--batch-size", str(recipe["batch_size"]), "--learning-rate", str(recipe["learning_rate"]),
                "--schedule", recipe["schedule"], "--seed", str(seed), "--threads", str(THREADS), "--no-save"]
+    if precision == "bf16":
+        command.append("--bf16")
     launched, output = run(command, os.environ)
     ended = float(match(r"^training ended: ([0-9.]+) s after the Unix epoch", output, command))
     accuracy = float(match(r"^test accuracy: ([0-9.]+)%", output, command)) / 100
-    return {"framework": "swiftcnn", "kernels": match(r"^(OpenBLAS .*)$", output, command),
+    return {"framework": "swiftcnn" if precision == "fp32" else "swiftcnn-bf16",
+            "kernels": match(r"^(OpenBLAS .*)$", output, command),
             "seconds": ended - launched, "test_accuracy": accuracy}
 
 
@@ -85,6 +89,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=RECIPE["batch_size"],
                         help="to race another recipe, after checking its accuracy over seeds 1-5")
     parser.add_argument("--learning-rate", type=float, default=RECIPE["learning_rate"])
+    parser.add_argument("--precisions", nargs="+", choices=["fp32", "bf16"], default=["fp32"],
+                        help="SwiftCNN's runs: FP32, and with bf16 also mnist-train --bf16 (needs AVX512_BF16)")
     parser.add_argument("--results", metavar="FILE", required=True, help="append each record to FILE")
     args = parser.parse_args()
 
@@ -94,12 +100,13 @@ def main():
     print(f"Time to 99%: {recipe}, seeds {' '.join(map(str, args.seeds))}", flush=True)
     with open(args.results, "a") as results:
         for seed in args.seeds:
-            for race in (lambda: race_swiftcnn(args.mnist_train, seed, recipe),
-                         lambda: race_torch(args.python, seed, recipe)):
+            races = [lambda precision=precision: race_swiftcnn(args.mnist_train, seed, recipe, precision)
+                     for precision in args.precisions]
+            for race in races + [lambda: race_torch(args.python, seed, recipe)]:
                 measured = race()
                 record = {**stamp, "seed": seed, **measured, "seconds": round(measured["seconds"], 3),
                           "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-                print(f"  {record['framework']:<9} seed {seed}: {record['seconds']:.1f} s, "
+                print(f"  {record['framework']:<13} seed {seed}: {record['seconds']:.1f} s, "
                       f"test accuracy {record['test_accuracy']:.4f}", flush=True)
                 results.write(json.dumps(record) + "\n")
                 results.flush()
