@@ -7,10 +7,11 @@ public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
     /// IEEE single precision throughout.
     case float32
     /// BF16 operands and FP32 sums in the convolutions' products, through AVX512_BF16's `vdpbf16ps`,
-    /// which multiplies at twice the FP32 rate on AMD Zen 4 and Zen 5. Applies to the several-channel
-    /// direct kernels (the forward pass and the input gradient of a convolution over an even number of
-    /// channels with a multiple of 16 filters); other convolutions, kernel gradients and dense layers
-    /// stay FP32.
+    /// which multiplied at twice the FP32 rate on an AMD Zen 4 (and at half of it on an Intel Xeon of
+    /// family 6 model 207). Applies to the several-channel direct kernels of convolutions with a multiple
+    /// of 16 filters: the forward pass and the input gradient over an even number of channels, and the
+    /// kernel gradient. Single-channel convolutions, the input gradients of strided convolutions, and
+    /// dense layers stay FP32.
     case bfloat16
 
     /// Whether this CPU multiplies in this format natively. SwiftCNN never emulates BF16: emulated, it

@@ -33,8 +33,8 @@ extension ChannelConvolution {
 
     /// `cnn_channels_kernel_gradient_bf16` over `count` samples, with `pairs` its scratch.
     func addBFloat16KernelGradient(_ c: inout cnn_convolution, images: UnsafePointer<UnsafePointer<Float>?>,
-                                           count: Int, gradient: UnsafePointer<Float>, to dw: UnsafeMutablePointer<Float>,
-                                           pairs: UnsafeMutablePointer<Float>) {
+                                   count: Int, gradient: UnsafePointer<Float>, to dw: UnsafeMutablePointer<Float>,
+                                   pairs: UnsafeMutablePointer<Float>) {
         #if arch(x86_64)
         cnn_channels_kernel_gradient_bf16(&c, images, Int32(count), Int32(geometry.outputHeight), gradient, dw,
                                           UnsafeMutableRawPointer(pairs).assumingMemoryBound(to: UInt32.self))
