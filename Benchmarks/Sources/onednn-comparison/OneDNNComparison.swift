@@ -34,6 +34,9 @@ struct OneDNNComparison: ParsableCommand {
     @Option(help: "Timed runs of each pass (the median counts).")
     var repetitions = 11
 
+    @Flag(help: "Time SwiftCNN's passes with BF16 products and FP32 sums (Backend.precision = .bfloat16).")
+    var bf16 = false
+
     func validate() throws {
         guard batchSize > 0, repetitions > 0, warmup >= 0 else {
             throw ValidationError("batch-size and repetitions must be positive, warmup not negative")
@@ -44,6 +47,7 @@ struct OneDNNComparison: ParsableCommand {
     }
 
     func run() throws {
+        if bf16 { Backend.precision = .bfloat16 }
         let shapes = try ConvolutionShape.all(in: BenchmarkNetwork.allCases)
         print("Convolutions of the benchmark networks at batch \(batchSize):")
         for (index, shape) in shapes.enumerated() {
