@@ -60,12 +60,14 @@ let benchmarks: @Sendable () -> Void = {
     // both the block and the shortcut, and folds each batch normalisation into its convolution in
     // inference. Held to zero allocations like the reference CNN. FLOP counts are computed before the
     // benchmark closures, which run once per iteration inside the measurement.
-    let residual: Model
-    do {
-        residual = try BenchmarkNetwork.resnet8.model(seed: 1, adaptingTo: batch)
-    } catch {
-        preconditionFailure("ResNet-8 does not build: \(error)")
+    func residualModel() -> Model {
+        do {
+            return try BenchmarkNetwork.resnet8.model(seed: 1, adaptingTo: batch)
+        } catch {
+            preconditionFailure("ResNet-8 does not build: \(error)")
+        }
     }
+    let residual = residualModel()
     let residualOptimizer = Adam(learningRate: 1e-3)
     let residualStepFLOPs = Double(batchSize) * FLOPCount.trainingStep(residual)
     let residualSampleFLOPs = FLOPCount.forward(residual)
@@ -81,12 +83,7 @@ let benchmarks: @Sendable () -> Void = {
     }
     // The same with BF16 products where the CPU has them (FP32 elsewhere), held to zero allocations too:
     // packing the kernels and converting the images use workspaces like the FP32 passes.
-    let mixed: Model
-    do {
-        mixed = try BenchmarkNetwork.resnet8.model(seed: 1, adaptingTo: batch)
-    } catch {
-        preconditionFailure("ResNet-8 does not build: \(error)")
-    }
+    let mixed = residualModel()
     let mixedOptimizer = Adam(learningRate: 1e-3)
     let products: Precision = Precision.bfloat16.isSupported ? .bfloat16 : .float32
     Benchmark("ResNet-8 training step, batch \(batchSize), BF16 products where the CPU has them (Adam, SoftmaxCrossEntropy)",

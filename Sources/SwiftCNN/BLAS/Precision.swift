@@ -3,7 +3,7 @@
 /// Every layer keeps its weights, sums, activations, gradients, loss and softmax in FP32 whatever the
 /// precision; ``bfloat16`` rounds only the two operands of the convolutions' products to BF16 (8 bits of
 /// significand), the mixed precision of Kalamkar et al. (2019) and of PyTorch's CPU autocast.
-public enum Precision: String, Sendable, CaseIterable, CustomStringConvertible {
+public enum Precision: Sendable, CaseIterable, CustomStringConvertible {
     /// IEEE single precision throughout.
     case float32
     /// BF16 operands and FP32 sums in the convolutions' products, through AVX512_BF16's `vdpbf16ps`,

@@ -16,7 +16,7 @@ struct ChannelConvolution: DirectConvolution {
     let kernel: UnsafePointer<Float>
     let bias: UnsafePointer<Float>?
     let activation: Activation
-    let instructions: VectorInstructions
+    var instructions = VectorInstructions.best
     /// The kernel in BF16 pairs (``inBFloat16(packingInto:)``) when the products run in BF16; nil in FP32.
     var bfloat16Kernel: UnsafePointer<UInt16>?
     /// Whether ``addKernelGradient(of:samples:outputGradient:to:scratch:)`` multiplies in BF16.
@@ -41,16 +41,6 @@ struct ChannelConvolution: DirectConvolution {
     /// [13,13,32] and [7,7,64] convolutions at a batch of 1000 (up to 1.12). The baseline variant has not
     /// been measured against OpenBLAS, so there the layer keeps im2col and OpenBLAS.
     static var isMeasuredFaster: Bool { VectorInstructions.best != .baseline }
-
-    init(geometry: WindowGeometry, filters: Int, kernel: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-         activation: Activation, instructions: VectorInstructions = .best) {
-        self.geometry = geometry
-        self.filters = filters
-        self.kernel = kernel
-        self.bias = bias
-        self.activation = activation
-        self.instructions = instructions
-    }
 
     /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads, and in
     /// BF16 the BF16 copy of the rows a call reads (at most the whole padded image, two values a float).
