@@ -6,7 +6,8 @@
 // pair never straddles a pixel's row end) and are broadcast as one 32-bit word; the kernel is packed
 // once a step so that each filter's two weights of a pair lie side by side too. The sums, the bias, the
 // activation and the pooling epilogue stay FP32, as with the FP32 kernel.
-// The rows a call reads are converted to BF16 (round to nearest even) into the caller's scratch first.
+// The rows a call reads are converted to BF16 (round to nearest even) into the caller's scratch first,
+// and padded with zeros there when the layer pads, so that no FP32 padded copy is made.
 // Only AVX512_BF16 has these instructions, so this file is compiled for that set alone; the caller
 // never calls it on a CPU without them.
 
@@ -111,18 +112,37 @@ static inline __attribute__((always_inline)) void block(const cnn_convolution *c
     }
 }
 
-// Converts input rows first ..< end (those the call reads) to BF16 in scratch; returns how far before
-// scratch the image would start, so that the windows' offsets can be taken from the image's start.
-static long convert_rows(const cnn_convolution *c, const float *image, int first, int end, uint16_t *scratch) {
+// Converts input rows first ..< end (those the call reads) to BF16 in scratch, padding them with zeros as
+// padding says (NULL: the image is laid out as c says); returns how far before scratch the image would
+// start, so that the windows' offsets can be taken from the image's start.
+static long convert_rows(const cnn_convolution *c, const float *image, const cnn_padding *padding, int first,
+                         int end, uint16_t *scratch) {
     const long origin = (long)first * c->row_stride;
-    cnn_convert_to_bfloat16(image + origin, (long)(end - first) * c->row_stride, scratch);
+    if (!padding) {
+        cnn_convert_to_bfloat16(image + origin, (long)(end - first) * c->row_stride, scratch);
+        return origin;
+    }
+    const long left = (long)padding->pad_left * c->channels, whole = (long)padding->width * c->channels;
+    const long inside = whole < c->row_stride - left ? whole : c->row_stride - left;
+    for (int r = first; r < end; r++) {
+        uint16_t *row = scratch + (long)(r - first) * c->row_stride;
+        const int source = r - padding->pad_top;
+        if (source < 0 || source >= padding->height) {
+            __builtin_memset(row, 0, c->row_stride * sizeof *row);
+            continue;
+        }
+        __builtin_memset(row, 0, left * sizeof *row);
+        cnn_convert_to_bfloat16(image + source * padding->row_stride, inside, row + left);
+        __builtin_memset(row + left + inside, 0, (c->row_stride - left - inside) * sizeof *row);
+    }
     return origin;
 }
 
 void cnn_convolve_channels_rows_bf16(const cnn_convolution *c, const uint16_t *kernel, const float *image,
-                                     int first_row, int row_count, float *out, uint16_t *scratch) {
+                                     const cnn_padding *padding, int first_row, int row_count, float *out,
+                                     uint16_t *scratch) {
     const int width = c->output_width;
-    const long origin = convert_rows(c, image, first_row * c->stride_height,
+    const long origin = convert_rows(c, image, padding, first_row * c->stride_height,
                                      (first_row + row_count - 1) * c->stride_height + c->kernel_height, scratch);
     const long first = (long)first_row * width, end = first + (long)row_count * width;
     for (long start = first; start < end; start += pixels * tiles_per_block) {
@@ -140,11 +160,11 @@ void cnn_convolve_channels_rows_bf16(const cnn_convolution *c, const uint16_t *k
 }
 
 void cnn_convolve_channels_max_pool_rows_bf16(const cnn_convolution *c, const uint16_t *kernel, const float *image,
-                                              int first_row, int row_count, float *out, uint8_t *winners,
-                                              uint16_t *scratch) {
+                                              const cnn_padding *padding, int first_row, int row_count, float *out,
+                                              uint8_t *winners, uint16_t *scratch) {
     const int width = c->output_width / 2, per_tile = pixels / 4;
     const long down = (long)c->stride_height * c->row_stride, across = (long)c->stride_width * c->channels;
-    const long origin = convert_rows(c, image, 2 * first_row * c->stride_height,
+    const long origin = convert_rows(c, image, padding, 2 * first_row * c->stride_height,
                                      (2 * (first_row + row_count) - 1) * c->stride_height + c->kernel_height,
                                      scratch);
     const long first = (long)first_row * width, end = first + (long)row_count * width;

@@ -45,7 +45,9 @@ private struct Setup {
                                          kernel: layer.kernel.value.storage.pointer,
                                          bias: layer.bias?.value.storage.pointer, activation: layer.activation)
         kernel = try #require(float32.inBFloat16(packingInto: packed))
+        // NaN where the kernel does not write, so that a padding left unwritten shows in the output.
         scratch = Tensor(shape: [kernel.scratchFloats])
+        scratch.storage.pointer.update(repeating: .nan, count: scratch.count)
     }
 
     /// The reference: the convolution of the rounded input and kernel, the bias and activation in FP32.

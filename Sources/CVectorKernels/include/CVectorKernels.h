@@ -63,17 +63,27 @@ void cnn_convolve_channels_max_pool_rows(cnn_isa isa, const cnn_convolution *c, 
 
 // The same with BF16 products and FP32 sums, on CPUs with AVX512_BF16 only (x86-64). channels must be
 // even; kernel: the weights as cnn_pack_bfloat16_kernel packs them; scratch: room for the BF16 copy of
-// the input rows a call reads (at most the whole image, rows × row_stride values).
+// the input rows a call reads (at most the whole padded image, rows × row_stride values).
 #if defined(__x86_64__)
 // y[i] = x[i] rounded to the nearest BF16 value (ties to even), as vcvtneps2bf16 rounds.
 void cnn_convert_to_bfloat16(const float *x, long count, uint16_t *y);
 // w: [shared, filters] (shared even, filters a multiple of 16) → packed: [shared / 2, filters, 2] BF16.
 void cnn_pack_bfloat16_kernel(const float *w, int shared, int filters, uint16_t *packed);
+// Where a zero-padded image's rows come from: the image as it lies, `height` rows of `width` pixels
+// `row_stride` floats apart, placed `pad_top` rows down and `pad_left` pixels right in the padded one.
+typedef struct {
+    long row_stride;
+    int height, width;
+    int pad_top, pad_left;
+} cnn_padding;
+// image: the image as c describes it, or with padding set, the unpadded image that padding describes,
+// which the kernels pad as they convert it.
 void cnn_convolve_channels_rows_bf16(const cnn_convolution *c, const uint16_t *kernel, const float *image,
-                                     int first_row, int row_count, float *out, uint16_t *scratch);
+                                     const cnn_padding *padding, int first_row, int row_count, float *out,
+                                     uint16_t *scratch);
 void cnn_convolve_channels_max_pool_rows_bf16(const cnn_convolution *c, const uint16_t *kernel, const float *image,
-                                              int first_row, int row_count, float *out, uint8_t *winners,
-                                              uint16_t *scratch);
+                                              const cnn_padding *padding, int first_row, int row_count, float *out,
+                                              uint8_t *winners, uint16_t *scratch);
 // cnn_channels_kernel_gradient with BF16 products and FP32 sums (image_count at most 16); scratch: for each
 // image, H·row_stride words for its values in pairs and output_height·⌈output_width / 2⌉·filters words
 // for its output gradient in pairs (H the rows the windows cover).

@@ -42,18 +42,24 @@ struct ChannelConvolution: DirectConvolution {
     /// been measured against OpenBLAS, so there the layer keeps im2col and OpenBLAS.
     static var isMeasuredFaster: Bool { VectorInstructions.best != .baseline }
 
-    /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads, and in
-    /// BF16 the BF16 copy of the rows a call reads (at most the whole padded image, two values a float).
+    /// Floats of scratch each thread needs: a zero-padded copy of one image when the layer pads, or in
+    /// BF16 the padded BF16 copy of the rows a call reads (at most the whole padded image, two values a
+    /// float).
     var scratchFloats: Int {
-        padded.scratchFloats + (bfloat16Kernel == nil ? 0 : cacheLineAligned(floats: (padded.height &* padded.rowStride &+ 1) / 2))
+        bfloat16Kernel == nil ? padded.scratchFloats : cacheLineAligned(floats: (padded.height &* padded.rowStride &+ 1) / 2)
     }
+
+    /// In BF16 the kernel pads the rows it converts.
+    var padsWhileReading: Bool { bfloat16Kernel != nil }
 
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
                       into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         #if arch(x86_64)
         if let bfloat16Kernel {
-            cnn_convolve_channels_rows_bf16(&c, bfloat16Kernel, image, Int32(first), Int32(count), output,
-                                            UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self))
+            padded.withDescription { padding in
+                cnn_convolve_channels_rows_bf16(&c, bfloat16Kernel, image, padding, Int32(first), Int32(count), output,
+                                                UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self))
+            }
             return
         }
         #endif
@@ -65,8 +71,11 @@ struct ChannelConvolution: DirectConvolution {
                                 scratch: UnsafeMutablePointer<Float>) {
         #if arch(x86_64)
         if let bfloat16Kernel {
-            cnn_convolve_channels_max_pool_rows_bf16(&c, bfloat16Kernel, image, Int32(first), Int32(count), pooled, winners,
-                                                     UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self))
+            padded.withDescription { padding in
+                cnn_convolve_channels_max_pool_rows_bf16(&c, bfloat16Kernel, image, padding, Int32(first), Int32(count),
+                                                         pooled, winners,
+                                                         UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self))
+            }
             return
         }
         #endif

@@ -15,9 +15,12 @@ protocol DirectConvolution {
     var instructions: VectorInstructions { get }
     /// Floats of scratch each thread hands the kernels.
     var scratchFloats: Int { get }
+    /// Whether the kernel reads the samples as they lie and pads them itself (the BF16 kernel, as it
+    /// converts the rows it reads), so that no padded copy is made.
+    var padsWhileReading: Bool { get }
 
     /// Output rows `first ..< first + count` of one sample `image`, into `output`, by the C kernel, which
-    /// may use `scratch` (the thread's scratch past the padded copy of the image).
+    /// may use `scratch` (the thread's scratch past the padded copy of the image, if one is made).
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
                       into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>)
 
@@ -42,14 +45,28 @@ extension DirectConvolution {
             output_width: Int32(g.outputWidth), filters: Int32(filters), relu: activation == .relu ? 1 : 0)
     }
 
+    var padsWhileReading: Bool { false }
+
+    /// Floats of scratch the padded copy of a sample takes: none where no padding is needed or the kernel
+    /// pads as it reads.
+    var paddedCopyFloats: Int { padsWhileReading ? 0 : padded.scratchFloats }
+
+    /// Sample `n` of `x` as the kernel reads it: the sample itself, or its padded copy in `scratch`.
+    func kernelInput(_ n: Int, of x: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        padsWhileReading ? x + n &* geometry.inputSampleCount : padded.sample(n, of: x, scratch: scratch)
+    }
+
     /// `y = activation(conv(x, w) + b)` for output rows `rows` (row r is sample r / OH, row r % OH); each
     /// thread hands its own `scratch` of ``scratchFloats`` floats.
     func convolve(_ x: UnsafePointer<Float>, outputRows rows: Range<Int>, into y: UnsafeMutablePointer<Float>,
                   scratch: UnsafeMutablePointer<Float>) {
         var c = description
-        padded.forEachSample(of: x, outputRows: rows, into: y, filters: filters, scratch: scratch) { image, first, count, output in
-            convolveRows(&c, of: image, first: first, count: count, into: output, scratch: scratch + padded.scratchFloats)
-            if activation != .relu { activation.apply(output, count: count &* geometry.outputWidth &* filters) }
+        let height = geometry.outputHeight, rowLength = geometry.outputWidth &* filters
+        forEachSample(in: rows, height: height) { n, first, count in
+            let output = y + (n &* height &+ first) &* rowLength
+            convolveRows(&c, of: kernelInput(n, of: x, scratch: scratch), first: first, count: count, into: output,
+                         scratch: scratch + paddedCopyFloats)
+            if activation != .relu { activation.apply(output, count: count &* rowLength) }
         }
     }
 
@@ -71,8 +88,8 @@ extension DirectConvolution {
         let height = geometry.outputHeight / 2, rowLength = geometry.outputWidth / 2 &* filters
         forEachSample(in: rows, height: height) { n, first, count in
             let offset = (n &* height &+ first) &* rowLength
-            convolveAndMaxPoolRows(&c, of: padded.sample(n, of: x, scratch: scratch), first: first, count: count,
-                                   into: pooled + offset, winners: winners + offset, scratch: scratch + padded.scratchFloats)
+            convolveAndMaxPoolRows(&c, of: kernelInput(n, of: x, scratch: scratch), first: first, count: count,
+                                   into: pooled + offset, winners: winners + offset, scratch: scratch + paddedCopyFloats)
         }
     }
 }

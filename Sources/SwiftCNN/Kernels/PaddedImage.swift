@@ -1,6 +1,8 @@
 // x: [N,H,W,C] → one sample [PH,PW,C], zero-padded so that every window of the geometry lies inside it:
 // PH = (OH−1)·SH + KH rows, PW = (OW−1)·SW + KW columns, the image placed padTop rows down and padLeft right.
 
+import CVectorKernels
+
 /// The samples as the direct convolution kernels read them: kernels that read every cell of every
 /// window, with no test for the border, need a zero-padded copy of a sample when the layer pads.
 struct PaddedImage {
@@ -36,16 +38,14 @@ struct PaddedImage {
         return UnsafePointer(scratch)
     }
 
-    /// Calls `body(sample, first, count, output)` for the part of output rows `rows` (row r is row r % OH of
-    /// sample r / OH) in each sample: the sample as the kernels read it (``sample(_:of:scratch:)``), the
-    /// first of its rows and their count, and where they go in `y` (`[N, OH, OW, filters]`).
-    func forEachSample(of x: UnsafePointer<Float>, outputRows rows: Range<Int>, into y: UnsafeMutablePointer<Float>,
-                       filters: Int, scratch: UnsafeMutablePointer<Float>,
-                       _ body: (UnsafePointer<Float>, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
-        let height = geometry.outputHeight, rowLength = geometry.outputWidth &* filters
-        SwiftCNN.forEachSample(in: rows, height: height) { n, first, count in
-            body(sample(n, of: x, scratch: scratch), first, count, y + (n &* height &+ first) &* rowLength)
-        }
+    /// Calls `body` with how a kernel that pads as it reads finds the rows of the padded sample (the
+    /// sample as it lies, and where it sits in the padded one), or with nil when nothing needs padding.
+    func withDescription<Result>(_ body: (UnsafePointer<cnn_padding>?) -> Result) -> Result {
+        guard isNeeded else { return body(nil) }
+        let g = geometry
+        var description = cnn_padding(row_stride: g.inputWidth &* g.channels, height: Int32(g.inputHeight),
+                                      width: Int32(g.inputWidth), pad_top: Int32(g.padTop), pad_left: Int32(g.padLeft))
+        return withUnsafePointer(to: &description) { body($0) }
     }
 }
 

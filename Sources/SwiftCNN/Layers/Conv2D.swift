@@ -296,7 +296,7 @@ public final class Conv2D: Layer, ActivationFusing {
         /// input) takes the place of the im2col block.
         let windows: ChannelConvolution?
         /// The direct kernel, when it computes the input gradient: its scratch (a padded sample of the
-        /// output gradient) takes the place of the column gradient.
+        /// output gradient, or in BF16 its padded BF16 rows) takes the place of the column gradient.
         let transposed: ChannelConvolution?
 
         func run(chunk: Int, _ samples: Range<Int>) {
