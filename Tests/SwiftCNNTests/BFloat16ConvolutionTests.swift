@@ -171,6 +171,7 @@ struct BFloat16ConvolutionTests {
         let before = Seeded.uniform([g.windowHeight, g.windowWidth, g.channels, filters], in: -1...1, seed: 65)
         let dw = before.map { $0 }
         let scratch = Tensor(shape: [kernel.kernelGradientScratchFloats])
+        scratch.storage.pointer.update(repeating: .nan, count: scratch.count)
         kernel.addKernelGradient(of: x.storage.pointer, samples: 0..<batch, outputGradient: dz.storage.pointer,
                                  to: dw.storage.pointer, scratch: scratch.storage.pointer)
         let sums = convolutionParameterGradientsReference(rounded(x), outputGradient: rounded(dz), geometry: g).kernel
