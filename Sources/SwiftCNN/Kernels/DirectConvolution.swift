@@ -19,8 +19,9 @@ protocol DirectConvolution {
     /// converts the rows it reads), so that no padded copy is made.
     var padsWhileReading: Bool { get }
 
-    /// Output rows `first ..< first + count` of one sample `image`, into `output`, by the C kernel, which
-    /// may use `scratch` (the thread's scratch past the padded copy of the image, if one is made).
+    /// Output rows `first ..< first + count` of one sample `image` (as ``kernelInput(_:of:scratch:)`` gives
+    /// it: padded unless the kernel pads while reading), into `output`, by the C kernel, which may use
+    /// `scratch` (the thread's scratch past the padded copy of the image, if one is made).
     func convolveRows(_ c: inout cnn_convolution, of image: UnsafePointer<Float>, first: Int, count: Int,
                       into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>)
 
