@@ -108,20 +108,18 @@ def race_table(records):
     epochs = f"{first['epochs']} epoch{'s' if first['epochs'] != 1 else ''}"
     print(f"\nTime to 99% ({epochs}, batch {first['batch_size']}, {first['schedule']} to "
           f"{first['learning_rate']:g}, {first['threads']} threads; median seconds from launch to the end of training)")
-    mine = statistics.median(r["seconds"] for r in grouped[SELF]) if SELF in grouped else None
-    print(f"{'framework':<12} {'runs':>4} {'seconds':>9} {'time / SwiftCNN':>16} {'median accuracy':>16}  kernels")
+    seconds = {framework: statistics.median(r["seconds"] for r in runs) for framework, runs in grouped.items()}
+    mine = seconds.get(SELF)
+    print(f"{'framework':<13} {'runs':>4} {'seconds':>9} {'time / SwiftCNN':>16} {'median accuracy':>16}  kernels")
     for framework, runs in sorted(grouped.items(), key=lambda item: item[0] != SELF):
-        seconds = statistics.median(r["seconds"] for r in runs)
         accuracy = statistics.median(r["test_accuracy"] for r in runs)
         kernels = ", ".join(sorted({r.get("kernels") or "unknown" for r in runs}))
-        slower = seconds / mine if mine and framework != SELF else None
-        print(f"{framework:<13} {len(runs):>4} {seconds:>9.1f} {ratio(slower):>16} {accuracy:>16.4f}  {kernels}")
+        slower = seconds[framework] / mine if mine and framework != SELF else None
+        print(f"{framework:<13} {len(runs):>4} {seconds[framework]:>9.1f} {ratio(slower):>16} {accuracy:>16.4f}  {kernels}")
     if MIXED in grouped:
-        mixed = statistics.median(r["seconds"] for r in grouped[MIXED])
-        for framework, runs in grouped.items():
+        for framework in grouped:
             if framework not in (SELF, MIXED):
-                seconds = statistics.median(r["seconds"] for r in runs)
-                print(f"{framework} / {MIXED}: {ratio(seconds / mixed)}")
+                print(f"{framework} / {MIXED}: {ratio(seconds[framework] / seconds[MIXED])}")
     return True
 
 
