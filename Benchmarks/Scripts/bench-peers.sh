@@ -11,7 +11,8 @@
 #
 # Environment: EPOCHS (3), SEEDS ("1"), NETWORKS ("reference"; also pytorch-examples, batchnorm,
 # resnet8), PRECISIONS ("fp32"; "fp32 bf16" also trains SwiftCNN with BF16 products, on CPUs with
-# AVX512_BF16), RACE_SEEDS ("1 2 3 4 5"), RACE_EPOCHS (the recipe's; fewer only to check the script),
+# AVX512_BF16; "winograd" in FP32 with the 3×3 stride-1 convolutions' forward passes and input
+# gradients by Winograd's F(4×4, 3×3)), RACE_SEEDS ("1 2 3 4 5"), RACE_EPOCHS (the recipe's; fewer only to check the script),
 # SWIFT (swift), PEERS_RESULTS (where the peers' records go, .results/peers.jsonl).
 set -euo pipefail
 
@@ -35,7 +36,8 @@ for network in "${networks[@]}"; do
         case "$precision" in
             fp32) products=() ;;
             bf16) products=(--bf16) ;;
-            *) echo "PRECISIONS: fp32 or bf16, not $precision" >&2; exit 2 ;;
+            winograd) products=(--winograd) ;;
+            *) echo "PRECISIONS: fp32, bf16 or winograd, not $precision" >&2; exit 2 ;;
         esac
         for seed in "${seeds[@]}"; do
             inference=--no-inference

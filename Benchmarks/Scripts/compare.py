@@ -6,7 +6,9 @@ Peers/run-peers.sh, or any captured output holding `RESULT {json}` lines), match
 `kind` and thread count, and prints one table for training, one for inference and one for the
 time-to-99% race (Scripts/race-to-99.py). Every ratio is the peer's time over SwiftCNN's: above 1,
 SwiftCNN is faster. SwiftCNN's runs with BF16 products (epoch-benchmark --bf16) are the framework
-swiftcnn-bf16; each training table ends with SwiftCNN's time over the faster peer's for each precision.
+swiftcnn-bf16, with Winograd's forward passes (--winograd) swiftcnn-winograd; each training table ends
+with each of SwiftCNN's times over the faster peer's, and the inference table with each of SwiftCNN's
+figures against each peer's.
 """
 
 import argparse
@@ -15,7 +17,11 @@ import statistics
 import sys
 
 SELF = "swiftcnn"
-MIXED = "swiftcnn-bf16"
+
+
+def own(framework):
+    """Whether the framework is SwiftCNN, in any precision or algorithm."""
+    return framework.startswith(SELF)
 
 
 def read_records(paths):
@@ -59,15 +65,15 @@ def training_table(records, threads):
             rows.append((framework, len(runs), len(seconds), statistics.median(seconds), accuracies))
         mine = next((row[3] for row in rows if row[0] == SELF), None)
         print(f"\nTraining {network}, {threads} threads (median seconds per epoch over all runs and epochs)")
-        print(f"{'framework':<12} {'runs':>4} {'epochs':>6} {'s/epoch':>9} {'SwiftCNN speed-up':>18}  test accuracy")
-        for framework, runs, epochs, median, accuracies in sorted(rows, key=lambda row: (row[0] != SELF, row[0] != MIXED)):
+        print(f"{'framework':<18} {'runs':>4} {'epochs':>6} {'s/epoch':>9} {'SwiftCNN speed-up':>18}  test accuracy")
+        ordered = sorted(rows, key=lambda row: (row[0] != SELF, not own(row[0]), row[0]))
+        for framework, runs, epochs, median, accuracies in ordered:
             speedup = median / mine if mine and framework != SELF else None
-            print(f"{framework:<13} {runs:>4} {epochs:>6} {median:>9.2f} {ratio(speedup):>18}  {accuracies}")
-        peers = [row[3] for row in rows if row[0] not in (SELF, MIXED)]
-        for framework in (SELF, MIXED):
-            own = next((row[3] for row in rows if row[0] == framework), None)
-            if own and peers:
-                print(f"{framework} / the faster peer: {ratio(own / min(peers))}")
+            print(f"{framework:<18} {runs:>4} {epochs:>6} {median:>9.2f} {ratio(speedup):>18}  {accuracies}")
+        peers = [row[3] for row in rows if not own(row[0])]
+        for framework, _, _, median, _ in ordered:
+            if own(framework) and peers:
+                print(f"{framework} / the faster peer: {ratio(median / min(peers))}")
     return bool(networks)
 
 
@@ -84,14 +90,23 @@ def inference_table(records, threads):
     mine = next((row for row in rows if row[0] == SELF), None)
     print(f"\nInference, {threads} threads (best images/s in batches of 1000; median and 99th-percentile "
           "latency of one image)")
-    print(f"{'framework':<12} {'images/s':>10} {'speed-up':>9} {'µs/image':>10} {'speed-up':>9} "
+    print(f"{'framework':<18} {'images/s':>10} {'speed-up':>9} {'µs/image':>10} {'speed-up':>9} "
           f"{'p99 µs':>8} {'speed-up':>9}")
-    for framework, throughput, latency, tail in sorted(rows, key=lambda row: row[0] != SELF):
-        other = mine and framework != SELF
+    for framework, throughput, latency, tail in sorted(rows, key=lambda row: (row[0] != SELF, not own(row[0]), row[0])):
+        other = mine and not own(framework)
         tail_ratio = tail / mine[3] if other and tail and mine[3] else None
-        print(f"{framework:<12} {throughput:>10.0f} {ratio(mine[1] / throughput if other else None):>9} "
+        print(f"{framework:<18} {throughput:>10.0f} {ratio(mine[1] / throughput if other else None):>9} "
               f"{latency:>10.1f} {ratio(latency / mine[2] if other else None):>9} "
               f"{tail if tail else '-':>8} {ratio(tail_ratio):>9}")
+    for framework, throughput, latency, tail in rows:
+        if not own(framework) or framework == SELF:
+            continue
+        for peer, peer_throughput, peer_latency, peer_tail in rows:
+            if own(peer):
+                continue
+            tail_ratio = peer_tail / tail if tail and peer_tail else None
+            print(f"{framework} against {peer}: {ratio(throughput / peer_throughput)} the images/s, "
+                  f"{ratio(peer_latency / latency)} the speed of one image, {ratio(tail_ratio)} at the 99th percentile")
     return True
 
 
@@ -116,10 +131,11 @@ def race_table(records):
         kernels = ", ".join(sorted({r.get("kernels") or "unknown" for r in runs}))
         slower = seconds[framework] / mine if mine and framework != SELF else None
         print(f"{framework:<13} {len(runs):>4} {seconds[framework]:>9.1f} {ratio(slower):>16} {accuracy:>16.4f}  {kernels}")
-    if MIXED in grouped:
-        for framework in grouped:
-            if framework not in (SELF, MIXED):
-                print(f"{framework} / {MIXED}: {ratio(seconds[framework] / seconds[MIXED])}")
+    for variant in grouped:
+        if own(variant) and variant != SELF:
+            for framework in grouped:
+                if not own(framework):
+                    print(f"{framework} / {variant}: {ratio(seconds[framework] / seconds[variant])}")
     return True
 
 

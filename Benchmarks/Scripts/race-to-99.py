@@ -11,8 +11,9 @@ taken just before the launch, and each program prints the wall-clock time at whi
 the difference, so it includes starting up and loading MNIST, but not the test evaluation.
 
 Each run appends one JSON record of kind "race" to --results; compare.py prints their medians and the
-ratio PyTorch / SwiftCNN. With `--precisions fp32 bf16` SwiftCNN also races with BF16 products
-(mnist-train --bf16), as the framework swiftcnn-bf16.
+ratio PyTorch / SwiftCNN. With `--precisions fp32 bf16 winograd` SwiftCNN also races with BF16 products
+(mnist-train --bf16), as the framework swiftcnn-bf16, and with Winograd's convolutions (--winograd), as
+swiftcnn-winograd.
 """
 
 import argparse
@@ -56,12 +57,11 @@ def race_swiftcnn(mnist_train, seed, recipe, precision):
     command = [mnist_train, "--no-augment", "--epochs", str(recipe["epochs"]),
                "--batch-size", str(recipe["batch_size"]), "--learning-rate", str(recipe["learning_rate"]),
                "--schedule", recipe["schedule"], "--seed", str(seed), "--threads", str(THREADS), "--no-save"]
-    if precision == "bf16":
-        command.append("--bf16")
+    command += {"fp32": [], "bf16": ["--bf16"], "winograd": ["--winograd"]}[precision]
     launched, output = run(command, os.environ)
     ended = float(match(r"^training ended: ([0-9.]+) s after the Unix epoch", output, command))
     accuracy = float(match(r"^test accuracy: ([0-9.]+)%", output, command)) / 100
-    return {"framework": "swiftcnn" if precision == "fp32" else "swiftcnn-bf16",
+    return {"framework": "swiftcnn" if precision == "fp32" else f"swiftcnn-{precision}",
             "kernels": match(r"^(OpenBLAS .*)$", output, command),
             "seconds": ended - launched, "test_accuracy": accuracy}
 
@@ -89,8 +89,9 @@ def main():
     parser.add_argument("--batch-size", type=int, default=RECIPE["batch_size"],
                         help="to race another recipe, after checking its accuracy over seeds 1-5")
     parser.add_argument("--learning-rate", type=float, default=RECIPE["learning_rate"])
-    parser.add_argument("--precisions", nargs="+", choices=["fp32", "bf16"], default=["fp32"],
-                        help="SwiftCNN's runs: FP32, and with bf16 also mnist-train --bf16 (needs AVX512_BF16)")
+    parser.add_argument("--precisions", nargs="+", choices=["fp32", "bf16", "winograd"], default=["fp32"],
+                        help="SwiftCNN's runs: FP32, with bf16 also mnist-train --bf16 (needs AVX512_BF16), with "
+                             "winograd also mnist-train --winograd")
     parser.add_argument("--results", metavar="FILE", required=True, help="append each record to FILE")
     args = parser.parse_args()
 

@@ -103,6 +103,9 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Flag(help: "Multiply in BF16 with FP32 sums in the convolutions (Backend.precision = .bfloat16), on CPUs with AVX512_BF16; elsewhere a warning and FP32.")
     var bf16 = false
 
+    @Flag(help: "Compute the 3×3 stride-1 convolutions' forward passes and input gradients by Winograd's F(4×4, 3×3) (Conv2D.Algorithm.winograd): faster in FP32, for a rounding error about 10⁻⁵ of an output.")
+    var winograd = false
+
     @Option(help: "Train on only the first N training images, for quick runs.")
     var trainLimit: Int?
 
@@ -273,18 +276,19 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     /// The network --model names, after the augmentation layers and `normalization`.
     private func makeModel(normalization: Normalization?) throws -> Model {
         let front = augmentationLayers() + (normalization.map { [$0] } ?? [])
+        let algorithm: Conv2D.Algorithm = winograd ? .winograd : .automatic
         switch model {
         case .reference:
-            let reference = try Sequential.referenceCNN(seed: seed)
+            let reference = try Sequential.referenceCNN(seed: seed, algorithm: algorithm)
             return try Sequential(inputShape: reference.inputShape, seed: seed, layers: front + reference.layers)
         case .wide:
             // Twice the reference's work per image: a third convolution, batch normalisation after each
             // stage (after the first pooling, so that the leading convolution and pooling stay fused),
             // and dropout before the classifier.
             let layers = front + [
-                Conv2D(filters: 32, kernelSize: 3, activation: .relu), MaxPool2D(poolSize: 2), BatchNormalization(),
-                Conv2D(filters: 64, kernelSize: 3, activation: .relu), BatchNormalization(),
-                Conv2D(filters: 64, kernelSize: 3, activation: .relu), BatchNormalization(),
+                Conv2D(filters: 32, kernelSize: 3, activation: .relu, algorithm: algorithm), MaxPool2D(poolSize: 2), BatchNormalization(),
+                Conv2D(filters: 64, kernelSize: 3, activation: .relu, algorithm: algorithm), BatchNormalization(),
+                Conv2D(filters: 64, kernelSize: 3, activation: .relu, algorithm: algorithm), BatchNormalization(),
                 MaxPool2D(poolSize: 2), Dropout(rate: 0.25, seed: seed &+ 201), Flatten(),
                 Dense(units: 256, activation: .relu), BatchNormalization(), Dropout(rate: 0.4, seed: seed &+ 202),
                 Dense(units: 10),
@@ -294,8 +298,8 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
             // Two stages of two 3×3 convolutions and a 5×5 stride-2 one that learns its own downsampling;
             // each convolution is followed by batch normalisation and ReLU, which inference folds into it.
             func stage(_ filters: Int) -> [Layer] {
-                [Conv2D(filters: filters, kernelSize: 3), BatchNormalization(), ReLU(),
-                 Conv2D(filters: filters, kernelSize: 3), BatchNormalization(), ReLU(),
+                [Conv2D(filters: filters, kernelSize: 3, algorithm: algorithm), BatchNormalization(), ReLU(),
+                 Conv2D(filters: filters, kernelSize: 3, algorithm: algorithm), BatchNormalization(), ReLU(),
                  Conv2D(filters: filters, kernelSize: 5, strides: 2, padding: .same), BatchNormalization(), ReLU()]
             }
             let layers = front + stage(32) + [Dropout(rate: 0.4, seed: seed &+ 201)] + stage(64) + [
@@ -305,7 +309,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
             ]
             return try Sequential(inputShape: [28, 28, 1], seed: seed, layers: layers)
         case .resnet8:
-            return try Model.resNet8(seed: seed, preprocessing: front)
+            return try Model.resNet8(seed: seed, preprocessing: front, algorithm: algorithm)
         }
     }
 

@@ -51,16 +51,7 @@ private struct Setup {
 
     /// The pooled output and winners of `x` by the fused kernel, its rows computed in the pieces `split`.
     func pooled(_ x: Tensor, split: [Range<Int>]? = nil) throws -> (Tensor, [UInt8]) {
-        let pool = try layer.poolingGeometry
-        let pooled = Tensor(shape: [x.shape[0]] + pool.pooledSampleShape)
-        let winners = [UInt8](unsafeUninitializedCapacity: pooled.count) { buffer, count in
-            for rows in split ?? [0..<(x.shape[0] * pool.outputHeight)] {
-                kernel.convolveAndMaxPool(x.storage.pointer, pooledRows: rows, into: pooled.storage.pointer,
-                                          winners: buffer.baseAddress!, scratch: scratch.storage.pointer)
-            }
-            count = pooled.count
-        }
-        return (pooled, winners)
+        convolveAndMaxPool(kernel, x, pooling: try layer.poolingGeometry, scratch: scratch, split: split)
     }
 }
 

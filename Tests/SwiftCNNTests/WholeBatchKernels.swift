@@ -50,3 +50,32 @@ func averagePoolBackward(_ outputGradient: Tensor, geometry g: WindowGeometry, i
     averagePoolBackward(outputGradient.storage.pointer, geometry: g, samples: 0..<batch,
                         into: inputGradient.storage.pointer)
 }
+
+/// The output of a direct convolution kernel over `x`, its rows computed in the pieces `split` (all at
+/// once by default) into an output filled with NaN first, so that a row left unwritten shows.
+func convolve<Kernels: DirectConvolution>(_ kernels: Kernels, _ x: Tensor, scratch: Tensor,
+                                          split: [Range<Int>]? = nil) -> Tensor {
+    let g = kernels.geometry, batch = x.shape[0]
+    let y = Tensor(shape: [batch, g.outputHeight, g.outputWidth, kernels.filters])
+    y.storage.pointer.update(repeating: .nan, count: y.count)
+    for rows in split ?? [0..<(batch * g.outputHeight)] {
+        kernels.convolve(x.storage.pointer, outputRows: rows, into: y.storage.pointer, scratch: scratch.storage.pointer)
+    }
+    return y
+}
+
+/// The pooled output and winners of a direct convolution kernel with 2×2 max pooling fused, over `x`, its
+/// pooled rows computed in the pieces `split` (all at once by default), the output filled with NaN first.
+func convolveAndMaxPool<Kernels: DirectConvolution>(_ kernels: Kernels, _ x: Tensor, pooling: WindowGeometry,
+                                                    scratch: Tensor, split: [Range<Int>]? = nil) -> (Tensor, [UInt8]) {
+    let pooled = Tensor(shape: [x.shape[0]] + pooling.pooledSampleShape)
+    pooled.storage.pointer.update(repeating: .nan, count: pooled.count)
+    let winners = [UInt8](unsafeUninitializedCapacity: pooled.count) { buffer, count in
+        for rows in split ?? [0..<(x.shape[0] * pooling.outputHeight)] {
+            kernels.convolveAndMaxPool(x.storage.pointer, pooledRows: rows, into: pooled.storage.pointer,
+                                       winners: buffer.baseAddress!, scratch: scratch.storage.pointer)
+        }
+        count = pooled.count
+    }
+    return (pooled, winners)
+}

@@ -19,18 +19,18 @@ public enum BenchmarkNetwork: String, CaseIterable, Sendable {
     public var usesFashionMNIST: Bool { self == .batchnorm || self == .resnet8 }
 
     /// A freshly initialised model whose weights follow `seed`, after a `Normalization` layer adapted to
-    /// `images` (as `mnist-train` builds its models).
-    public func model(seed: UInt64, adaptingTo images: Tensor) throws -> Model {
+    /// `images` (as `mnist-train` builds its models), its convolutions computed by `algorithm`.
+    public func model(seed: UInt64, adaptingTo images: Tensor, algorithm: Conv2D.Algorithm = .automatic) throws -> Model {
         let normalization = Normalization(adaptingTo: images)
         let shape = ReferenceCNN.inputShape
         switch self {
         case .reference:
-            return try ReferenceCNN.model(seed: seed, adaptingTo: images)
+            return try ReferenceCNN.model(seed: seed, adaptingTo: images, algorithm: algorithm)
         case .pytorchExamples:
             return try Sequential(inputShape: shape, seed: seed) {
                 normalization
-                Conv2D(filters: 32, kernelSize: 3, activation: .relu)
-                Conv2D(filters: 64, kernelSize: 3, activation: .relu)
+                Conv2D(filters: 32, kernelSize: 3, activation: .relu, algorithm: algorithm)
+                Conv2D(filters: 64, kernelSize: 3, activation: .relu, algorithm: algorithm)
                 MaxPool2D(poolSize: 2)
                 Dropout(rate: 0.25, seed: seed &+ 1)
                 Flatten()
@@ -41,15 +41,15 @@ public enum BenchmarkNetwork: String, CaseIterable, Sendable {
         case .batchnorm:
             return try Sequential(inputShape: shape, seed: seed) {
                 normalization
-                Conv2D(filters: 32, kernelSize: 3, padding: .same, useBias: false)
+                Conv2D(filters: 32, kernelSize: 3, padding: .same, useBias: false, algorithm: algorithm)
                 BatchNormalization()
                 ReLU()
-                Conv2D(filters: 32, kernelSize: 3, padding: .same, useBias: false)
+                Conv2D(filters: 32, kernelSize: 3, padding: .same, useBias: false, algorithm: algorithm)
                 BatchNormalization()
                 ReLU()
                 MaxPool2D(poolSize: 2)
                 Dropout(rate: 0.25, seed: seed &+ 1)
-                Conv2D(filters: 64, kernelSize: 3, padding: .same, useBias: false)
+                Conv2D(filters: 64, kernelSize: 3, padding: .same, useBias: false, algorithm: algorithm)
                 BatchNormalization()
                 ReLU()
                 MaxPool2D(poolSize: 2)
@@ -59,7 +59,7 @@ public enum BenchmarkNetwork: String, CaseIterable, Sendable {
                 Dense(units: 10)
             }
         case .resnet8:
-            return try Model.resNet8(inputShape: shape, seed: seed, preprocessing: [normalization])
+            return try Model.resNet8(inputShape: shape, seed: seed, preprocessing: [normalization], algorithm: algorithm)
         }
     }
 }

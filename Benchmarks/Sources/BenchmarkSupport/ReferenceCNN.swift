@@ -18,10 +18,13 @@ public enum ReferenceCNN {
     public static let inferenceBatchSize = 1000
 
     /// A freshly initialised model (Glorot-uniform kernels, zero biases) whose weights follow `seed`, after
-    /// a `Normalization` layer adapted to `images`: the model `mnist-train` trains by default.
-    public static func model(seed: UInt64 = 1, adaptingTo images: Tensor) throws -> Sequential {
+    /// a `Normalization` layer adapted to `images`: the model `mnist-train` trains by default, its
+    /// convolutions computed by `algorithm`.
+    public static func model(seed: UInt64 = 1, adaptingTo images: Tensor,
+                             algorithm: Conv2D.Algorithm = .automatic) throws -> Sequential {
         let model = try Sequential.referenceCNN(inputShape: inputShape, seed: seed,
-                                                inputNormalization: Normalization(adaptingTo: images))
+                                                inputNormalization: Normalization(adaptingTo: images),
+                                                algorithm: algorithm)
         precondition(model.parameterCount == parameterCount,
                      "The reference CNN has \(model.parameterCount) parameters instead of \(parameterCount)")
         return model

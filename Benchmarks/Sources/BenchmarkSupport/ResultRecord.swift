@@ -140,6 +140,15 @@ public struct ConvolutionResult: Encodable {
 /// Writes measurements as the peer benchmarks do: a line `RESULT {json}` on standard output, and the
 /// same JSON object as one line of a results file when one is given.
 public enum ResultRecord {
+    /// How the measured model's convolutions were computed, when a benchmark asked for other than the
+    /// automatic algorithm: Winograd's records are `swiftcnn-winograd` (or `swiftcnn-bf16-winograd`).
+    nonisolated(unsafe) public static var convolutionAlgorithm = Conv2D.Algorithm.automatic
+
+    /// The `framework` field: SwiftCNN, with the precision and algorithm when they are not the defaults.
+    static var framework: String {
+        "swiftcnn" + (Backend.precision == .bfloat16 ? "-bf16" : "") + (convolutionAlgorithm == .winograd ? "-winograd" : "")
+    }
+
     /// What stands in the `version` field: SwiftCNN has no release number yet, so the OpenBLAS release,
     /// the kernels in use and, when not FP32, the precision, which are what decides its speed.
     public static var version: String {
@@ -195,7 +204,7 @@ private struct Stamped<Record: Encodable>: Encodable {
     func encode(to encoder: Encoder) throws {
         try record.encode(to: encoder)
         var stamp = encoder.container(keyedBy: Key.self)
-        try stamp.encode(Backend.precision == .bfloat16 ? "swiftcnn-bf16" : "swiftcnn", forKey: .framework)
+        try stamp.encode(ResultRecord.framework, forKey: .framework)
         try stamp.encode(ResultRecord.version, forKey: .version)
         try stamp.encode(Machine.cpuModel, forKey: .cpu)
         try stamp.encode(Machine.cpuVendor, forKey: .cpuVendor)

@@ -3,7 +3,8 @@ import SwiftCNN
 
 /// Times the inference forward pass and the training backward pass of each convolution of the benchmark
 /// networks with im2col and OpenBLAS and with the direct kernels at several batch sizes: the
-/// measurements behind `Conv2D.Algorithm.automatic`'s choice between them.
+/// measurements behind `Conv2D.Algorithm.automatic`'s choice between them. Where Winograd's F(4×4, 3×3)
+/// applies, its forward pass too (`Conv2D.Algorithm.winograd`).
 struct AlgorithmComparison {
     let shapes: [ConvolutionShape]
     let batchSizes: [Int]
@@ -13,17 +14,21 @@ struct AlgorithmComparison {
     /// Prints one Markdown table row per shape and batch size on the current thread count.
     func printTable() throws {
         print("| shape | layers | batch | forward: im2col + SGEMM, µs | direct, µs | direct ÷ SGEMM | automatic "
-              + "| backward: im2col + SGEMM, µs | direct, µs | direct ÷ SGEMM |")
-        print("|---|---|---:|---:|---:|---:|---|---:|---:|---:|")
+              + "| Winograd, µs | Winograd ÷ direct | backward: im2col + SGEMM, µs | direct, µs | direct ÷ SGEMM |")
+        print("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
         for shape in shapes {
             let product = try layer(like: shape, algorithm: .matrixProduct)
             let direct = try layer(like: shape, algorithm: .direct)
             let automatic = try layer(like: shape, algorithm: .automatic)
+            let winograd = try layer(like: shape, algorithm: .winograd)
             for batch in batchSizes {
                 var generator = Xoshiro256(seed: 3)
                 let input = Tensor(randomUniform: [batch] + shape.inputShape, in: 0...1, using: &generator)
                 let productSeconds = seconds(product, input)
                 let directSeconds = seconds(direct, input)
+                // The Winograd layer computes other bits than the automatic one only where the kernel applies.
+                let winogradApplies = winograd.forward(input, training: false) != automatic.forward(input, training: false)
+                let winogradSeconds = winogradApplies ? seconds(winograd, input) : nil
                 let outputGradient = Tensor(randomNormal: [batch] + shape.outputShape, standardDeviation: 0.01, using: &generator)
                 let productBackward = backwardSeconds(product, input, outputGradient, needsInputGradient: shape.needsInputGradient)
                 let directBackward = backwardSeconds(direct, input, outputGradient, needsInputGradient: shape.needsInputGradient)
@@ -36,6 +41,8 @@ struct AlgorithmComparison {
                     : matchesDirect ? "direct" : matchesProduct ? "im2col + SGEMM" : "?"
                 print("| \(shape) | \(shape.uses.joined(separator: ", ")) | \(batch) | \(format(productSeconds * 1e6)) "
                       + "| \(format(directSeconds * 1e6)) | \(String(format: "%.2f", directSeconds / productSeconds)) | \(choice) "
+                      + "| \(winogradSeconds.map { format($0 * 1e6) } ?? "–") "
+                      + "| \(winogradSeconds.map { String(format: "%.2f", $0 / directSeconds) } ?? "–") "
                       + "| \(format(productBackward * 1e6)) | \(format(directBackward * 1e6)) "
                       + "| \(String(format: "%.2f", directBackward / productBackward)) |")
             }

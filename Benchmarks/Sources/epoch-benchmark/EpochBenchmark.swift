@@ -38,6 +38,9 @@ struct EpochBenchmark: ParsableCommand {
     @Flag(help: "Multiply in BF16 with FP32 sums in the convolutions (Backend.precision = .bfloat16); needs AVX512_BF16.")
     var bf16 = false
 
+    @Flag(help: "Compute the forward pass of the 3×3 stride-1 convolutions by Winograd's F(4×4, 3×3) (Conv2D.Algorithm.winograd).")
+    var winograd = false
+
     @Flag(inversion: .prefixedNo, help: "Measure inference after training.")
     var inference = true
 
@@ -70,6 +73,7 @@ struct EpochBenchmark: ParsableCommand {
         print("\(mnist.variant.name) from \(mnist.directory.path): \(mnist.train.count) training, \(mnist.test.count) test images")
         print("CPU: \(Machine.cpuStamp)")
         if bf16 { Backend.precision = .bfloat16 }
+        if winograd { ResultRecord.convolutionAlgorithm = .winograd }
 
         var medianEpochSeconds: [(threads: Int, seconds: Double)] = []
         for threads in threadCounts {
@@ -92,7 +96,7 @@ struct EpochBenchmark: ParsableCommand {
     }
 
     private func train(_ network: BenchmarkNetwork, on mnist: MNIST, threads: Int) throws -> (model: Model, medianEpochSeconds: Double) {
-        let model = try network.model(seed: seed, adaptingTo: mnist.train.inputs)
+        let model = try network.model(seed: seed, adaptingTo: mnist.train.inputs, algorithm: ResultRecord.convolutionAlgorithm)
         let optimizer = Adam(learningRate: 1e-3, epsilon: 1e-7)
         print("Training \(network.rawValue) (\(model.parameterCount) parameters) for \(epochs) epoch\(epochs == 1 ? "" : "s"), "
               + "batch \(ReferenceCNN.batchSize), seed \(seed)")

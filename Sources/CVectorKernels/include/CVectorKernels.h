@@ -29,6 +29,14 @@ typedef struct {
     int relu;                 // 1: max(·, 0) after the bias; 0: nothing
 } cnn_convolution;
 
+// Where a zero-padded image's rows come from: the image as it lies, `height` rows of `width` pixels
+// `row_stride` floats apart, placed `pad_top` rows down and `pad_left` pixels right in the padded one.
+typedef struct {
+    long row_stride;
+    int height, width;
+    int pad_top, pad_left;
+} cnn_padding;
+
 // The single-channel kernels (channels 1, a 3×3 or 5×5 window).
 // image: one image; out: [rows, output_width, filters] from output row first_row on.
 void cnn_convolve_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
@@ -61,6 +69,19 @@ void cnn_convolve_channels_rows(cnn_isa isa, const cnn_convolution *c, const flo
 void cnn_convolve_channels_max_pool_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                                          int first_row, int row_count, float *out, uint8_t *winners);
 
+// Winograd's F(4×4, 3×3) for 3×3 windows with stride 1, channels and filters multiples of 16.
+// w: [3, 3, channels, filters] → u: [36, channels, filters], the kernel in the transformed domain.
+void cnn_winograd_transform_kernel(cnn_isa isa, const float *w, int channels, int filters, float *u);
+// Floats of scratch a call below needs.
+long cnn_winograd_scratch_floats(int channels, int filters);
+// As cnn_convolve_channels_rows and cnn_convolve_channels_max_pool_rows, with c->kernel the transformed
+// kernel and image the unpadded image that padding describes (c->row_stride unused): the windows are
+// read with zeros outside it.
+void cnn_winograd_convolve_rows(cnn_isa isa, const cnn_convolution *c, const float *image, const cnn_padding *padding,
+                                int first_row, int row_count, float *out, float *scratch);
+void cnn_winograd_convolve_max_pool_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
+                                         const cnn_padding *padding, int first_row, int row_count, float *out,
+                                         uint8_t *winners, float *scratch);
 // The same with BF16 products and FP32 sums, on CPUs with AVX512_BF16 only (x86-64). channels must be
 // even; kernel: the weights as cnn_pack_bfloat16_kernel packs them; scratch: room for the BF16 copy of
 // the input rows a call reads (at most the whole padded image, rows × row_stride values).
@@ -69,13 +90,6 @@ void cnn_convolve_channels_max_pool_rows(cnn_isa isa, const cnn_convolution *c, 
 void cnn_convert_to_bfloat16(const float *x, long count, uint16_t *y);
 // w: [shared, filters] (shared even, filters a multiple of 16) → packed: [shared / 2, filters, 2] BF16.
 void cnn_pack_bfloat16_kernel(const float *w, int shared, int filters, uint16_t *packed);
-// Where a zero-padded image's rows come from: the image as it lies, `height` rows of `width` pixels
-// `row_stride` floats apart, placed `pad_top` rows down and `pad_left` pixels right in the padded one.
-typedef struct {
-    long row_stride;
-    int height, width;
-    int pad_top, pad_left;
-} cnn_padding;
 // image: the image as c describes it, or with padding set, the unpadded image that padding describes,
 // which the kernels pad as they convert it.
 void cnn_convolve_channels_rows_bf16(const cnn_convolution *c, const uint16_t *kernel, const float *image,

@@ -66,6 +66,14 @@ public final class Conv2D: Layer, ActivationFusing {
     /// The kernel, or the turned kernel, in BF16 pairs for the pass running (``ChannelConvolution/inBFloat16(packingInto:)``):
     /// each pass packs the weights it multiplies by, so the passes can share it.
     let bfloat16Kernel = ScratchBuffer<UInt16>()
+    /// The kernel in Winograd's domain (``WinogradConvolution``), and a copy of the kernel it was transformed
+    /// from, `winogradSourceCount` floats: a forward pass transforms it again only when the weights
+    /// changed, so that inference on one image does not spend its time transforming (2 threads: the other
+    /// core would also read the fresh transform from this core's cache).
+    let winogradKernel = ScratchBuffer<Float>(), winogradSource = ScratchBuffer<Float>()
+    var winogradSourceCount = 0
+    /// The turned kernel of the input gradient in Winograd's domain.
+    let winogradFlippedKernel = ScratchBuffer<Float>()
     /// The input of the last training-mode forward pass, released by backward so that the layer before
     /// can reuse its output workspace.
     private var input: Tensor?
@@ -155,16 +163,14 @@ public final class Conv2D: Layer, ActivationFusing {
         let chunkCount = threadIndependentChunkCount(for: imageRows, minimumChunk: 64 / g.outputWidth)
         let rowLength = g.outputWidth * g.patchLength
         let blockRows = Swift.max(1, Self.blockFloats / rowLength)
-        let direct = convolvesDirectly ? directPass(geometry: g) : nil
-        let channels = direct == nil ? channelPass(geometry: g, precision: Backend.precision) : nil
-        let blockSize = direct.map { cacheLineAligned(floats: $0.scratchFloats) }
-            ?? channels.map { $0.scratchFloats }
+        let kernels = forwardKernels(geometry: g, precision: Backend.precision)
+        let blockSize = kernels.map { cacheLineAligned(floats: $0.scratchFloats) }
             ?? (g.isPointwise ? 0 : cacheLineAligned(floats: blockRows * rowLength))
         let pass = ForwardPass(
             x: input.storage.pointer, y: output.storage.pointer, w: kernel.value.storage.pointer,
             b: bias?.value.storage.pointer, blocks: scratch.reserve(chunkCount * blockSize),
             blockRows: blockRows, blockSize: blockSize, geometry: g, filters: filters, activation: activation,
-            direct: direct, channels: channels)
+            kernels: kernels)
         parallelFor(chunkCount, chunksOf: 0..<imageRows, pass)
         self.input = training ? input : nil
         return output
@@ -176,22 +182,16 @@ public final class Conv2D: Layer, ActivationFusing {
         let x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
         let w: UnsafePointer<Float>, b: UnsafePointer<Float>?
         /// One block per chunk, `blockSize` floats apart: an im2col block of `blockRows` image rows, or
-        /// the single-channel kernels' scratch.
+        /// the direct kernels' scratch.
         let blocks: UnsafeMutablePointer<Float>
         let blockRows: Int, blockSize: Int
         let geometry: WindowGeometry, filters: Int, activation: Activation
-        /// The single-channel kernels, when they compute the pass.
-        let direct: SingleChannelConvolution?
-        /// The several-channel direct kernel, when it computes the pass.
-        let channels: ChannelConvolution?
+        /// The direct kernel, when one computes the pass.
+        let kernels: AnyDirectConvolution?
 
         func run(chunk: Int, _ rows: Range<Int>) {
-            if let direct {
-                direct.convolve(x, outputRows: rows, into: y, scratch: blocks + chunk &* blockSize)
-                return
-            }
-            if let channels {
-                channels.convolve(x, outputRows: rows, into: y, scratch: blocks + chunk &* blockSize)
+            if let kernels {
+                kernels.convolve(x, outputRows: rows, into: y, scratch: blocks + chunk &* blockSize)
                 return
             }
             let g = geometry, patchLength = g.patchLength
@@ -297,7 +297,7 @@ public final class Conv2D: Layer, ActivationFusing {
         let windows: ChannelConvolution?
         /// The direct kernel, when it computes the input gradient: its scratch (a padded sample of the
         /// output gradient, or in BF16 its padded BF16 rows) takes the place of the column gradient.
-        let transposed: ChannelConvolution?
+        let transposed: AnyDirectConvolution?
 
         func run(chunk: Int, _ samples: Range<Int>) {
             let g = geometry, patchLength = g.patchLength

@@ -30,7 +30,8 @@ final class FusedConvolutionMaxPool: Layer {
         guard let geometry = convolution.geometry,
               ChannelConvolution.fusesMaxPool(poolSize: pooling.poolSize, strides: pooling.strides,
                                               padding: pooling.padding, after: convolution.activation),
-              convolution.convolvesDirectly ? !needsInputGradient : convolution.channelPass(geometry: geometry, precision: .float32) != nil
+              convolution.convolvesDirectly ? !needsInputGradient
+                                            : convolution.forwardKernels(geometry: geometry, precision: .float32) != nil
         else { return nil }
         self.convolution = convolution
         self.geometry = geometry
@@ -52,14 +53,10 @@ final class FusedConvolutionMaxPool: Layer {
                      "Conv2D was built for inputs [N] + \(geometry.inputSampleShape), got \(input.shape)")
         convolution.checkParameterShapes()
         output.prepare(batch: input.shape[0], sampleShape: pooledShape)
-        if convolution.convolvesDirectly {
-            convolveAndPool(input, kernels: convolution.directPass(geometry: geometry))
-        } else {
-            guard let kernels = convolution.channelPass(geometry: geometry, precision: Backend.precision) else {
-                preconditionFailure("The fused Conv2D was built for the several-channel direct kernel")
-            }
-            convolveAndPool(input, kernels: kernels)
+        guard let kernels = convolution.forwardKernels(geometry: geometry, precision: Backend.precision) else {
+            preconditionFailure("The fused Conv2D was built for a direct kernel")
         }
+        convolveAndPool(input, kernels: kernels)
         self.input = training ? input : nil
         return output
     }

@@ -36,18 +36,21 @@ extension Model {
     ///     machine (an AMD EPYC, family 25 model 1, Zen 3), reached 88.45 / 90.41 / 91.72% against
     ///     89.82 / 91.49 / 91.37% with Glorot-uniform (see the README).
     ///   - biasInitializer: How the classifier's bias starts: zeros, as in Keras.
+    ///   - algorithm: How the convolutions are computed; ``Conv2D/Algorithm/winograd`` runs the forward pass
+    ///     of the 3×3 stride-1 ones by Winograd's F(4×4, 3×3).
     /// - Throws: ``LayerError`` when the images are too small for two stride-2 stages.
     public static func resNet8(inputShape: [Int] = [28, 28, 1], classCount: Int = 10, seed: UInt64 = 0,
                                preprocessing: [Layer] = [], momentum: Float = 0.9,
                                epsilon: Float = 1e-5,
                                kernelInitializer: Initializer = .glorotUniform,
-                               biasInitializer: Initializer = .zeros) throws -> Model {
+                               biasInitializer: Initializer = .zeros,
+                               algorithm: Conv2D.Algorithm = .automatic) throws -> Model {
         func normalized(_ x: SymbolicTensor) -> SymbolicTensor {
             BatchNormalization(momentum: momentum, epsilon: epsilon)(x)
         }
         func convolution(_ x: SymbolicTensor, _ filters: Int, kernelSize: Int = 3, strides: Int = 1) -> SymbolicTensor {
             Conv2D(filters: filters, kernelSize: kernelSize, strides: strides, padding: .same, useBias: false,
-                   kernelInitializer: kernelInitializer)(x)
+                   algorithm: algorithm, kernelInitializer: kernelInitializer)(x)
         }
         func block(_ x: SymbolicTensor, _ filters: Int, strides: Int) -> SymbolicTensor {
             let residual = normalized(convolution(ReLU()(normalized(convolution(x, filters, strides: strides))), filters))
