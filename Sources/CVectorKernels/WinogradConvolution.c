@@ -9,6 +9,9 @@
 // fewer, for the transforms' additions and a rounding error a few times the direct kernel's.
 // A call walks the tiles of its rows a block at a time: the block's transformed windows, the 36 products
 // and the inverse transforms stay in the thread's scratch while the transformed kernel streams from L2.
+// The kernel gradient is the forward pass's adjoint: with dM = A dY Aᵀ each output-gradient tile
+// transformed, dU_c = Σ_tiles V_c ⊙ dM at each point, 36 products [C, tiles] × [tiles, F], and
+// dW = Gᵀ dU G, the same 4× fewer multiplications.
 
 #include "CVectorKernels.h"
 #include "MaxPoolEpilogue.h"
@@ -17,6 +20,10 @@ enum { points = 36, block_tiles = 12 };
 
 long cnn_winograd_scratch_floats(int channels, int filters) {
     return (long)points * block_tiles * (channels + filters);
+}
+
+long cnn_winograd_kernel_gradient_scratch_floats(int channels, int filters) {
+    return (long)points * block_tiles * (channels + filters) + (long)points * channels * filters;
 }
 
 // u = G g Gᵀ for 16 filters of one channel: g[i][j] the kernel's row i, column j.
@@ -258,6 +265,166 @@ INLINE void convolve(const cnn_convolution *c, const float *image, const cnn_pad
     }
 }
 
+// dM = A dy Aᵀ for 16 filters of each tile of the block: dy the tile's 4×4 output gradient, zero outside
+// the output (rows from output_height, columns from output_width); into m[point][tile][filter].
+INLINE void transform_output_gradients(const cnn_convolution *c, const float *dz, int output_height,
+                                       const tile_block *block, float *m) {
+    const int filters = c->filters, width = c->output_width;
+    const long point_stride = (long)block_tiles * filters;
+    for (int tile = 0; tile < block->count; tile++) {
+        for (int f = 0; f < filters; f += 16) {
+            f16v y[4][4];
+            for (int i = 0; i < 4; i++) {
+                const int row = block->rows[tile] + i;
+                for (int j = 0; j < 4; j++) {
+                    const int column = block->columns[tile] + j;
+                    y[i][j] = row < output_height && column < width
+                        ? LOAD(dz + ((long)row * width + column) * filters + f) : (f16v){0};
+                }
+            }
+            f16v t[6][4];
+            for (int j = 0; j < 4; j++) {
+                t[0][j] = y[0][j];
+                t[1][j] = y[0][j] + y[1][j] + y[2][j] + y[3][j];
+                t[2][j] = y[0][j] - y[1][j] + y[2][j] - y[3][j];
+                t[3][j] = y[0][j] + y[1][j] * 2.0f + y[2][j] * 4.0f + y[3][j] * 8.0f;
+                t[4][j] = y[0][j] - y[1][j] * 2.0f + y[2][j] * 4.0f - y[3][j] * 8.0f;
+                t[5][j] = y[3][j];
+            }
+            float *out = m + (long)tile * filters + f;
+            for (int i = 0; i < 6; i++) {
+                const f16v a = t[i][0], b = t[i][1], d = t[i][2], e = t[i][3];
+                float *row = out + (long)i * 6 * point_stride;
+                STORE(row, a);
+                STORE(row + point_stride, a + b + d + e);
+                STORE(row + 2 * point_stride, a - b + d - e);
+                STORE(row + 3 * point_stride, a + b * 2.0f + d * 4.0f + e * 8.0f);
+                STORE(row + 4 * point_stride, a - b * 2.0f + d * 4.0f - e * 8.0f);
+                STORE(row + 5 * point_stride, e);
+            }
+        }
+    }
+}
+
+// du[channel + i][group ..< group + 16·V] += Σ_t v[t][channel + i] · m[t][group ..< group + 16·V] for P
+// channels from `channel`, over the block's `count` tiles, at one point.
+INLINE void add_gradient_tile(const float *v, const float *m, float *du, int channels, int filters, int count,
+                              int channel, int group, const int P, const int V) {
+    f16v sums[8][4];
+    for (int i = 0; i < P; i++) {
+        for (int j = 0; j < V; j++) sums[i][j] = LOAD(du + (long)(channel + i) * filters + group + 16 * j);
+    }
+    for (int t = 0; t < count; t++) {
+        f16v mt[4];
+        for (int j = 0; j < V; j++) mt[j] = LOAD(m + (long)t * filters + group + 16 * j);
+        const float *x = v + (long)t * channels + channel;
+        for (int i = 0; i < P; i++) {
+            for (int j = 0; j < V; j++) sums[i][j] += mt[j] * x[i];
+        }
+    }
+    for (int i = 0; i < P; i++) {
+        for (int j = 0; j < V; j++) STORE(du + (long)(channel + i) * filters + group + 16 * j, sums[i][j]);
+    }
+}
+
+#define GRADIENT_TILE(R) add_gradient_tile(v, m, du, channels, filters, count, channel, group, R, V)
+
+// The filters group ..< group + 16·V of du += vᵀ · m at one point, P channels at a time.
+INLINE void add_gradient_group(const float *v, const float *m, float *du, int channels, int filters, int count,
+                               int group, const int P, const int V) {
+    for (int channel = 0; channel < channels; channel += P) {
+        if (channels - channel >= P) {
+            GRADIENT_TILE(P);
+        } else {
+            WITH_CONSTANT_COUNT(channels - channel, GRADIENT_TILE);
+        }
+    }
+}
+
+// du[point] += v[point]ᵀ · m[point] over the block's tiles, in groups of up to 16·V filters.
+INLINE void add_block_gradient(const cnn_convolution *c, const float *v, const float *m, int count, float *du,
+                               const int P, const int V) {
+    const int channels = c->channels, filters = c->filters;
+    for (int point = 0; point < points; point++) {
+        const float *vp = v + (long)point * block_tiles * channels;
+        const float *mp = m + (long)point * block_tiles * filters;
+        float *dup = du + (long)point * channels * filters;
+        for (int group = 0; group < filters;) {
+            const int left = filters - group;
+            if (V >= 4 && left >= 64) {
+                add_gradient_group(vp, mp, dup, channels, filters, count, group, P, 4);
+                group += 64;
+            } else if (V >= 2 && left >= 32) {
+                add_gradient_group(vp, mp, dup, channels, filters, count, group, P, 2);
+                group += 32;
+            } else {
+                add_gradient_group(vp, mp, dup, channels, filters, count, group, P, 1);
+                group += 16;
+            }
+        }
+    }
+}
+
+// dw += Gᵀ du G for 16 filters of each channel; du: [36, C, F].
+INLINE void add_transformed_gradient(const float *du, int channels, int filters, float *dw) {
+    const long point_stride = (long)channels * filters;
+    for (int c = 0; c < channels; c++) {
+        for (int f = 0; f < filters; f += 16) {
+            const float *u = du + (long)c * filters + f;
+            f16v t[3][6];
+            for (int j = 0; j < 6; j++) {
+                const f16v u0 = LOAD(u + j * point_stride), u1 = LOAD(u + (6 + j) * point_stride);
+                const f16v u2 = LOAD(u + (12 + j) * point_stride), u3 = LOAD(u + (18 + j) * point_stride);
+                const f16v u4 = LOAD(u + (24 + j) * point_stride), u5 = LOAD(u + (30 + j) * point_stride);
+                t[0][j] = u0 * 0.25f - (u1 + u2) * (1.0f / 6) + (u3 + u4) * (1.0f / 24);
+                t[1][j] = (u2 - u1) * (1.0f / 6) + (u3 - u4) * (1.0f / 12);
+                t[2][j] = (u3 + u4 - u1 - u2) * (1.0f / 6) + u5;
+            }
+            for (int i = 0; i < 3; i++) {
+                const f16v u0 = t[i][0], u1 = t[i][1], u2 = t[i][2], u3 = t[i][3], u4 = t[i][4], u5 = t[i][5];
+                const f16v w[3] = {
+                    u0 * 0.25f - (u1 + u2) * (1.0f / 6) + (u3 + u4) * (1.0f / 24),
+                    (u2 - u1) * (1.0f / 6) + (u3 - u4) * (1.0f / 12),
+                    (u3 + u4 - u1 - u2) * (1.0f / 6) + u5,
+                };
+                for (int j = 0; j < 3; j++) {
+                    float *out = dw + ((long)(i * 3 + j) * channels + c) * filters + f;
+                    STORE(out, LOAD(out) + w[j]);
+                }
+            }
+        }
+    }
+}
+
+// Adds the kernel gradient of image_count images to dw, each image as padding describes it and its output
+// gradient dz ([output_height, output_width, filters]) after the previous one's.
+INLINE void kernel_gradient(const cnn_convolution *c, const float *const *images, const cnn_padding *p,
+                            int image_count, int output_height, const float *dz, float *dw, float *scratch,
+                            const int P, const int V) {
+    const int width = c->output_width;
+    float *v = scratch, *m = v + (long)points * block_tiles * c->channels;
+    float *du = m + (long)points * block_tiles * c->filters;
+    __builtin_memset(du, 0, sizeof(float) * points * c->channels * c->filters);
+    const long image_gradient = (long)output_height * width * c->filters;
+    for (int n = 0; n < image_count; n++) {
+        tile_block block = {.count = 0};
+        for (int row = 0; row < output_height; row += 4) {
+            for (int column = 0; column < width; column += 4) {
+                block.rows[block.count] = row;
+                block.columns[block.count] = column;
+                block.count += 1;
+                const int last = row + 4 >= output_height && column + 4 >= width;
+                if (block.count < block_tiles && !last) continue;
+                transform_windows(c, images[n], p, &block, block.count, v);
+                transform_output_gradients(c, dz + n * image_gradient, output_height, &block, m);
+                add_block_gradient(c, v, m, block.count, du, P, V);
+                block.count = 0;
+            }
+        }
+    }
+    add_transformed_gradient(du, c->channels, c->filters, dw);
+}
+
 // The products' register tiles: AVX-512 keeps 6 tiles × 64 filters of sums (24 of its 32 registers),
 // AVX2 4 × 16 (8 of 16), the baseline 2 × 16 (8 of 16). Each divides block_tiles.
 #if defined(__x86_64__)
@@ -284,7 +451,30 @@ static void convolve_avx2(const cnn_convolution *c, const float *image, const cn
     if (pooled) convolve(c, image, p, first, end, out, winners, scratch, 4, 1, 1);
     else convolve(c, image, p, first, end, out, winners, scratch, 4, 1, 0);
 }
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+static void kernel_gradient_avx512(const cnn_convolution *c, const float *const *images, const cnn_padding *p,
+                                   int image_count, int output_height, const float *dz, float *dw, float *scratch) {
+    kernel_gradient(c, images, p, image_count, output_height, dz, dw, scratch, 6, 4);
+}
+
+__attribute__((target("avx2,fma")))
+static void kernel_gradient_avx2(const cnn_convolution *c, const float *const *images, const cnn_padding *p,
+                                 int image_count, int output_height, const float *dz, float *dw, float *scratch) {
+    kernel_gradient(c, images, p, image_count, output_height, dz, dw, scratch, 4, 1);
+}
 #endif
+
+void cnn_winograd_kernel_gradient(cnn_isa isa, const cnn_convolution *c, const float *const *images,
+                                  const cnn_padding *padding, int image_count, int output_height, const float *dz,
+                                  float *dw, float *scratch) {
+#if defined(__x86_64__)
+    if (isa == cnn_isa_avx512) return kernel_gradient_avx512(c, images, padding, image_count, output_height, dz, dw, scratch);
+    if (isa == cnn_isa_avx2) return kernel_gradient_avx2(c, images, padding, image_count, output_height, dz, dw, scratch);
+#else
+    (void)isa;
+#endif
+    kernel_gradient(c, images, padding, image_count, output_height, dz, dw, scratch, 2, 1);
+}
 
 static void convolve_baseline(const cnn_convolution *c, const float *image, const cnn_padding *p, int first,
                               int end, float *out, uint8_t *winners, float *scratch, int pooled) {

@@ -82,6 +82,13 @@ void cnn_winograd_convolve_rows(cnn_isa isa, const cnn_convolution *c, const flo
 void cnn_winograd_convolve_max_pool_rows(cnn_isa isa, const cnn_convolution *c, const float *image,
                                          const cnn_padding *padding, int first_row, int row_count, float *out,
                                          uint8_t *winners, float *scratch);
+// Adds the kernel gradient Σ window ⊗ dz of image_count images (each as padding describes it; dz:
+// [image_count, output_height, output_width, filters]) to dw ([3, 3, channels, filters]), computed in
+// Winograd's domain; scratch: cnn_winograd_kernel_gradient_scratch_floats floats.
+long cnn_winograd_kernel_gradient_scratch_floats(int channels, int filters);
+void cnn_winograd_kernel_gradient(cnn_isa isa, const cnn_convolution *c, const float *const *images,
+                                  const cnn_padding *padding, int image_count, int output_height, const float *dz,
+                                  float *dw, float *scratch);
 // The same with BF16 products and FP32 sums, on CPUs with AVX512_BF16 only (x86-64). channels must be
 // even; kernel: the weights as cnn_pack_bfloat16_kernel packs them; scratch: room for the BF16 copy of
 // the input rows a call reads (at most the whole padded image, rows × row_stride values).

@@ -97,3 +97,28 @@ enum AnyDirectConvolution: DirectConvolution {
         }
     }
 }
+
+// x: [N,H,W,C], dz: [N,OH,OW,F] → dw: [KH,KW,C,F] += Σ windows ⊗ dz.
+extension AnyDirectConvolution {
+    /// Floats of scratch each thread hands ``addKernelGradient(of:samples:outputGradient:to:scratch:)``.
+    var kernelGradientScratchFloats: Int {
+        switch self {
+        case .singleChannel: preconditionFailure("The single-channel kernels compute their own parameter gradients")
+        case .channels(let kernels): return kernels.kernelGradientScratchFloats
+        case .winograd(let kernels): return kernels.kernelGradientScratchFloats
+        }
+    }
+
+    /// Adds the kernel gradient of samples `samples` of `x` to `dw` by the several-channel or Winograd kernel
+    /// (see ``ChannelConvolution/addKernelGradient(of:samples:outputGradient:to:scratch:)``).
+    func addKernelGradient(of x: UnsafePointer<Float>, samples: Range<Int>, outputGradient dz: UnsafePointer<Float>,
+                           to dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        switch self {
+        case .singleChannel: preconditionFailure("The single-channel kernels compute their own parameter gradients")
+        case .channels(let kernels):
+            kernels.addKernelGradient(of: x, samples: samples, outputGradient: dz, to: dw, scratch: scratch)
+        case .winograd(let kernels):
+            kernels.addKernelGradient(of: x, samples: samples, outputGradient: dz, to: dw, scratch: scratch)
+        }
+    }
+}

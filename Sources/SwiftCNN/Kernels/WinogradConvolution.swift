@@ -6,8 +6,8 @@
 import CVectorKernels
 
 /// The forward pass of a 3×3, stride-1 convolution by Winograd's F(4×4, 3×3): its geometry, its kernel
-/// transformed (``transform(_:into:)``), bias and activation, and the C kernel that runs it over ranges of
-/// output rows. Each thread hands it its own scratch of ``scratchFloats`` floats. It reads the samples as
+/// transformed (``transform(_:channels:filters:into:instructions:)``), bias and activation, and the C
+/// kernel that runs it over ranges of output rows; and its kernel gradient, computed the same way. Each thread hands it its own scratch of ``scratchFloats`` floats. It reads the samples as
 /// they lie and treats the padding as zeros, so no padded copy is made.
 struct WinogradConvolution: DirectConvolution {
     let geometry: WindowGeometry
@@ -54,6 +54,24 @@ struct WinogradConvolution: DirectConvolution {
         var padding = imagePadding
         cnn_winograd_convolve_max_pool_rows(instructions.isa, &c, image, &padding, Int32(first), Int32(count),
                                             pooled, winners, scratch)
+    }
+
+    /// Floats of scratch each thread hands ``addKernelGradient(of:samples:outputGradient:to:scratch:)``.
+    var kernelGradientScratchFloats: Int {
+        cacheLineAligned(floats: cnn_winograd_kernel_gradient_scratch_floats(Int32(geometry.channels), Int32(filters)))
+    }
+
+    /// Adds the kernel gradient of samples `samples` of `x` to `dw`, given the gradient `dz` of their
+    /// outputs before the activation (`[samples.count, OH, OW, F]`), summed in Winograd's domain over the
+    /// samples' tiles in order and then transformed back, so a range of samples always gives the same bits.
+    func addKernelGradient(of x: UnsafePointer<Float>, samples: Range<Int>, outputGradient dz: UnsafePointer<Float>,
+                           to dw: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        var c = description, padding = imagePadding
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: samples.count) { images in
+            for (index, n) in samples.enumerated() { images[index] = x + n &* geometry.inputSampleCount }
+            cnn_winograd_kernel_gradient(instructions.isa, &c, images.baseAddress, &padding, Int32(samples.count),
+                                         Int32(geometry.outputHeight), dz, dw, scratch)
+        }
     }
 
     /// Where each sample sits in the padded image the windows move over.

@@ -19,12 +19,12 @@ extension Conv2D {
         /// The direct kernels wherever they apply, whatever the batch, for comparison.
         case direct
         /// ``automatic``, but a 3×3 convolution with stride 1 over a multiple of 16 channels into a
-        /// multiple of 16 filters computes its forward pass, and its input gradient (a convolution of the
-        /// output gradient, over the filters into the channels), by Winograd's F(4×4, 3×3): 4× fewer
-        /// multiplications, for a rounding error a few times the direct kernel's (about 10⁻⁵ of an output
-        /// of size 1, rather than 10⁻⁶). These passes run in FP32 whatever ``Backend/precision`` says; the
-        /// forward pass fuses with a following 2×2 max pooling as the direct kernels' does; the kernel
-        /// gradient is ``automatic``'s. Opt-in, as in oneDNN, because of the rounding.
+        /// multiple of 16 filters computes its forward pass, its input gradient (a convolution of the
+        /// output gradient, over the filters into the channels) and its kernel gradient by Winograd's
+        /// F(4×4, 3×3): 4× fewer multiplications, for a rounding error a few times the direct kernel's
+        /// (about 10⁻⁵ of an output of size 1, rather than 10⁻⁶). These passes run in FP32 whatever
+        /// ``Backend/precision`` says, and the forward pass fuses with a following 2×2 max pooling as the
+        /// direct kernels' does. Opt-in, as in oneDNN, because of the rounding.
         case winograd
     }
 }
@@ -88,6 +88,14 @@ extension Conv2D {
         }
         return WinogradConvolution(geometry: g, filters: filters, kernel: transformed,
                                    bias: bias.map { UnsafePointer($0.value.storage.pointer) }, activation: activation)
+    }
+
+    /// The kernel that computes the kernel gradient, when a direct one does: Winograd's when the algorithm
+    /// asks for it and it applies, the several-channel kernel (its products in ``Backend/precision`` where
+    /// it can) where it applies and the algorithm allows it.
+    func kernelGradientPass(geometry g: WindowGeometry) -> AnyDirectConvolution? {
+        if let winograd = winogradPass(geometry: g) { return .winograd(winograd) }
+        return channelPass(geometry: g, precision: .float32).map { .channels($0.kernelGradient(in: Backend.precision)) }
     }
 
     /// The kernel that computes the forward pass in `precision` where it can, when one of the direct

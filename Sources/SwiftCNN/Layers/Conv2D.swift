@@ -247,8 +247,7 @@ public final class Conv2D: Layer, ActivationFusing {
         let transposed = needsInputGradient ? inputGradientPass(geometry: g) : nil
         // A pointwise convolution's product reads the input in place, with no im2col copy to save. The
         // kernel gradient needs no packed kernel.
-        let windows = direct == nil && !g.isPointwise
-            ? channelPass(geometry: g, precision: .float32)?.kernelGradient(in: Backend.precision) : nil
+        let windows = direct == nil && !g.isPointwise ? kernelGradientPass(geometry: g) : nil
         let positions = g.outputPositions, patchLength = g.patchLength
         let blockSamples = direct != nil ? 1 : Swift.max(1, Self.blockFloats / (positions * patchLength))
         let blockRows = blockSamples * positions
@@ -292,9 +291,9 @@ public final class Conv2D: Layer, ActivationFusing {
         let geometry: WindowGeometry, filters: Int, activation: Activation
         /// The single-channel kernels, when they compute the parameter gradients (no input gradient needed).
         let direct: SingleChannelConvolution?
-        /// The direct kernel, when it computes the kernel gradient: its scratch (a padded sample of the
-        /// input) takes the place of the im2col block.
-        let windows: ChannelConvolution?
+        /// The several-channel or Winograd kernel, when it computes the kernel gradient: its scratch takes
+        /// the place of the im2col block.
+        let windows: AnyDirectConvolution?
         /// The direct kernel, when it computes the input gradient: its scratch (a padded sample of the
         /// output gradient, or in BF16 its padded BF16 rows) takes the place of the column gradient.
         let transposed: AnyDirectConvolution?
