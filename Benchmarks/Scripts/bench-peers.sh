@@ -11,7 +11,7 @@
 #
 # Environment: EPOCHS (3), SEEDS ("1"), NETWORKS ("reference"; also pytorch-examples, batchnorm,
 # resnet8), PRECISIONS ("fp32"; "fp32 bf16" also trains SwiftCNN with BF16 products, on CPUs with
-# AVX512_BF16; "winograd" in FP32 with the 3×3 stride-1 convolutions' forward passes and input
+# AVX512_BF16; "winograd" in FP32 with the 3×3 stride-1 convolutions' forward passes, input and kernel
 # gradients by Winograd's F(4×4, 3×3)), RACE_SEEDS ("1 2 3 4 5"), RACE_EPOCHS (the recipe's; fewer only to check the script),
 # SWIFT (swift), PEERS_RESULTS (where the peers' records go, .results/peers.jsonl).
 set -euo pipefail

@@ -103,7 +103,7 @@ public struct TrainingCommand<Defaults: TrainingDefaults>: ParsableCommand {
     @Flag(help: "Multiply in BF16 with FP32 sums in the convolutions (Backend.precision = .bfloat16), on CPUs with AVX512_BF16; elsewhere a warning and FP32.")
     var bf16 = false
 
-    @Flag(help: "Compute the 3×3 stride-1 convolutions' forward passes and input gradients by Winograd's F(4×4, 3×3) (Conv2D.Algorithm.winograd): faster in FP32, for a rounding error about 10⁻⁵ of an output.")
+    @Flag(help: "Compute the 3×3 stride-1 convolutions' forward passes, input and kernel gradients by Winograd's F(4×4, 3×3) (Conv2D.Algorithm.winograd): faster in FP32, for a rounding error about 10⁻⁵ of an output.")
     var winograd = false
 
     @Option(help: "Train on only the first N training images, for quick runs.")

@@ -44,13 +44,13 @@ private let mnistDirectory: URL? = {
 
     @Test(.enabled(if: mnistDirectory != nil, "needs MNIST_DIR pointing at the MNIST files"))
     func theSameEpochWithAWinogradConvolutionReaches97Percent() throws {
-        // The recipe above with the second convolution's forward pass by Winograd's F(4×4, 3×3): ACCURACY
+        // The recipe above with the second convolution's three passes by Winograd's F(4×4, 3×3): 97.58% with
+        // this seed, against FP32's 97.59%, on an AMD EPYC family 25 model 17 (Zen 4).
         let mnist = try MNIST(directory: mnistDirectory, downloadMissingFiles: false)
         let model = try Sequential.referenceCNN(seed: 1, algorithm: .winograd)
         let history = try model.fit(mnist.train.prefix(12_000), epochs: 1, batchSize: 32, optimizer: Adam(),
                                     schedule: OneCycle(maximumLearningRate: 4e-3), verbosity: .quiet)
         let (loss, accuracy) = model.evaluate(mnist.test)
-        print("Winograd one-epoch accuracy \(accuracy)")
         #expect(history.loss[0] < 0.5)
         #expect(loss < 0.1)
         #expect(accuracy >= 0.97, "test accuracy \(accuracy)")

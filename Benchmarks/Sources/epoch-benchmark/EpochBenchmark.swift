@@ -38,7 +38,7 @@ struct EpochBenchmark: ParsableCommand {
     @Flag(help: "Multiply in BF16 with FP32 sums in the convolutions (Backend.precision = .bfloat16); needs AVX512_BF16.")
     var bf16 = false
 
-    @Flag(help: "Compute the forward pass of the 3×3 stride-1 convolutions by Winograd's F(4×4, 3×3) (Conv2D.Algorithm.winograd).")
+    @Flag(help: "Compute the 3×3 stride-1 convolutions' forward passes, input and kernel gradients by Winograd's F(4×4, 3×3) (Conv2D.Algorithm.winograd).")
     var winograd = false
 
     @Flag(inversion: .prefixedNo, help: "Measure inference after training.")

@@ -72,11 +72,16 @@ extension Conv2D {
                                              activation: .linear))
     }
 
+    /// Whether the algorithm asks for Winograd's kernel and it applies to this layer's passes over `g`.
+    func runsWinograd(geometry g: WindowGeometry) -> Bool {
+        algorithm == .winograd && WinogradConvolution.applies(to: g, filters: filters)
+    }
+
     /// The Winograd kernel's view of this layer's forward pass, its kernel transformed into
     /// ``winogradKernel`` unless it already holds these weights, when the algorithm asks for it and it
     /// applies.
     func winogradPass(geometry g: WindowGeometry) -> WinogradConvolution? {
-        guard algorithm == .winograd, WinogradConvolution.applies(to: g, filters: filters) else { return nil }
+        guard runsWinograd(geometry: g) else { return nil }
         let transformed = winogradKernel.reserve(WinogradConvolution.transformedKernelCount(channels: g.channels,
                                                                                               filters: filters))
         let weights = kernel.value.storage.pointer, count = g.patchLength &* filters

@@ -31,7 +31,8 @@ final class FusedConvolutionMaxPool: Layer {
               ChannelConvolution.fusesMaxPool(poolSize: pooling.poolSize, strides: pooling.strides,
                                               padding: pooling.padding, after: convolution.activation),
               convolution.convolvesDirectly ? !needsInputGradient
-                                            : convolution.forwardKernels(geometry: geometry, precision: .float32) != nil
+                                            : convolution.runsWinograd(geometry: geometry)
+                                              || convolution.channelPass(geometry: geometry, precision: .float32) != nil
         else { return nil }
         self.convolution = convolution
         self.geometry = geometry
