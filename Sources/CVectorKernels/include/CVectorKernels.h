@@ -165,4 +165,16 @@ void cnn_normalization_input_gradient(cnn_isa isa, const float *dy, const float 
                                       const float *mean, const float *scale, const float *offset, int relu,
                                       const float *centered_scale, const float *shift, float *dx);
 
+// One step of Adam (the Swift type's rule) over count elements: p the values, g their gradients, m and v
+// the first and second moments, updated in place. rate is the learning rate times the bias correction
+// √(1 − β2ᵗ) / (1 − β1ᵗ), decay the learning rate times the decoupled weight decay.
+typedef struct {
+    float rate, decay;
+    float beta1_complement, beta2_complement;  // 1 − β1, 1 − β2
+    float epsilon;
+} cnn_adam_coefficients;
+
+void cnn_adam_update(cnn_isa isa, float *p, const float *g, float *m, float *v, long count,
+                     const cnn_adam_coefficients *c);
+
 #endif

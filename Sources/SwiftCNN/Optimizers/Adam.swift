@@ -81,7 +81,7 @@ public class Adam: Optimizer {
         stepCount += 1
         let step = Double(stepCount)
         let correction = (1 - pow(Double(beta2), step)).squareRoot() / (1 - pow(Double(beta1), step))
-        let coefficients = Coefficients(
+        let coefficients = AdamCoefficients(
             rate: Float(Double(learningRate) * correction), decay: learningRate * weightDecay,
             beta1Complement: 1 - beta1, beta2Complement: 1 - beta2, epsilon: epsilon)
 
@@ -110,7 +110,7 @@ public class Adam: Optimizer {
     private struct Descent: ChunkedWork {
         let slices: UnsafeBufferPointer<Slice>
         let shares: Int
-        let coefficients: Coefficients
+        let coefficients: AdamCoefficients
 
         /// Updates share `chunk` (of `shares` equal shares, cut at multiples of 16) of every parameter.
         func run(chunk: Int, _: Range<Int>) {
@@ -118,7 +118,8 @@ public class Adam: Optimizer {
                 let vectors = slice.count / 16
                 let lower = vectors * chunk / shares * 16
                 let upper = chunk == shares - 1 ? slice.count : vectors * (chunk + 1) / shares * 16
-                Adam.descend(slice, elements: lower..<upper, coefficients)
+                adamUpdate(value: slice.value, gradient: slice.gradient, firstMoment: slice.firstMoment,
+                           secondMoment: slice.secondMoment, elements: lower..<upper, coefficients)
             }
         }
     }
@@ -134,66 +135,4 @@ public class Adam: Optimizer {
 
     /// The step's parameters, in a buffer kept from step to step so that filling it allocates nothing.
     private var slices: [Slice] = []
-
-    private struct Coefficients {
-        /// The learning rate times the bias correction √(1 − β2ᵗ) / (1 − β1ᵗ).
-        var rate: Float
-        /// learningRate · weightDecay.
-        var decay: Float
-        var beta1Complement: Float
-        var beta2Complement: Float
-        var epsilon: Float
-    }
-
-    // value, gradient, m, v: one parameter's elements, all the same count; `range` is the part to update.
-    // Sixteen lanes at a time; the last few elements go through the same vector code, padded with zeros,
-    // so every element is computed the same way wherever a thread's share begins or ends.
-    private static func descend(_ slice: Slice, elements range: Range<Int>, _ c: Coefficients) {
-        typealias Vector = SIMD16<Float>
-        let p = slice.value, g = UnsafePointer(slice.gradient), m = slice.firstMoment, v = slice.secondMoment
-        let keep = Vector(repeating: 1 - c.decay), rate = Vector(repeating: c.rate)
-        let beta1 = Vector(repeating: c.beta1Complement), beta2 = Vector(repeating: c.beta2Complement)
-        let epsilon = Vector(repeating: c.epsilon)
-        @inline(__always)
-        func step(_ pi: Vector, _ gi: Vector, _ mi: inout Vector, _ vi: inout Vector) -> Vector {
-            mi += beta1 * (gi - mi)
-            vi += beta2 * (gi * gi - vi)
-            return pi * keep - rate * mi / (squareRoot(vi) + epsilon)
-        }
-        var i = range.lowerBound
-        while i &+ 16 <= range.upperBound {
-            var mi = UnsafeRawPointer(m + i).loadUnaligned(as: Vector.self)
-            var vi = UnsafeRawPointer(v + i).loadUnaligned(as: Vector.self)
-            let pi = step(UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self),
-                          UnsafeRawPointer(g + i).loadUnaligned(as: Vector.self), &mi, &vi)
-            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: Vector.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: Vector.self)
-            UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: Vector.self)
-            i &+= 16
-        }
-        guard i < range.upperBound else { return }
-        var pi = Vector(), gi = Vector(), mi = Vector(), vi = Vector()
-        for lane in 0..<(range.upperBound &- i) {
-            (pi[lane], gi[lane], mi[lane], vi[lane]) = (p[i &+ lane], g[i &+ lane], m[i &+ lane], v[i &+ lane])
-        }
-        pi = step(pi, gi, &mi, &vi)
-        for lane in 0..<(range.upperBound &- i) {
-            (p[i &+ lane], m[i &+ lane], v[i &+ lane]) = (pi[lane], mi[lane], vi[lane])
-        }
-    }
-
-    /// √v for v ≥ 0, to within 3 units in the last place (2·10⁻⁷ relative), in vector instructions.
-    /// `Float.squareRoot()` compiles to a scalar square root per lane followed by a libm error path
-    /// (it keeps `errno`), which keeps the whole update scalar; three Newton steps on the classic
-    /// reciprocal-square-root estimate stay in vector registers. √0 is 0.
-    @inline(__always)
-    private static func squareRoot(_ v: SIMD16<Float>) -> SIMD16<Float> {
-        let bits = unsafeBitCast(v, to: SIMD16<UInt32>.self)
-        var y = unsafeBitCast(0x5F37_5A86 &- (bits &>> 1), to: SIMD16<Float>.self)
-        let half = 0.5 * v
-        y = y * (1.5 - half * y * y)
-        y = y * (1.5 - half * y * y)
-        y = y * (1.5 - half * y * y)
-        return v * y
-    }
 }
