@@ -56,11 +56,15 @@ private func address(of tensor: Tensor) -> UnsafePointer<Float>? {
         }
     }
 
-    /// 64 × 256 × 32 multiply-adds is past the size at which Dense splits its products across threads
-    /// (by samples for the output and the input gradient, by input features for the kernel gradient).
-    @Test func aLayerLargeEnoughToSplitMatchesNaiveProducts() throws {
-        let (batch, features, units) = (64, 256, 32)
-        let layer = try builtDense(features: features, units: units, activation: .relu, seed: 3)
+    /// Each shape's multiply-adds are past the size at which Dense splits its products across threads.
+    /// 64 × 256 → 32 splits the output and the input gradient by samples; 8 × 300 → 130 (more units and
+    /// features than samples) splits the output by units (2 chunks) and the input gradient by features
+    /// (4 chunks), with ReLU's derivative taken before and without one. The kernel gradient is split by
+    /// input features in both.
+    @Test(arguments: [(64, 256, 32, Activation.relu), (8, 300, 130, .relu), (8, 300, 130, .linear)])
+    func aLayerLargeEnoughToSplitMatchesNaiveProducts(_ shape: (Int, Int, Int, Activation)) throws {
+        let (batch, features, units, activation) = shape
+        let layer = try builtDense(features: features, units: units, activation: activation, seed: 3)
         let x = Seeded.uniform([batch, features], seed: 4), dy = Seeded.uniform([batch, units], seed: 5)
         let w = layer.kernel.value, b = layer.bias!.value
         var y = [Float](), dz = [Float]()
@@ -68,8 +72,8 @@ private func address(of tensor: Tensor) -> UnsafePointer<Float>? {
             for u in 0..<units {
                 var z = Double(b[u])
                 for f in 0..<features { z += Double(x[n, f]) * Double(w[f, u]) }
-                y.append(activate(Float(z), .relu))
-                dz.append(z > 0 ? dy[n, u] : 0)
+                y.append(activate(Float(z), activation))
+                dz.append(z > 0 || activation == .linear ? dy[n, u] : 0)
             }
         }
         expectClose(layer.forward(x, training: true), Tensor(shape: [batch, units], scalars: y), absolute: 1e-5)
