@@ -48,6 +48,28 @@ import Testing
         #expect(layer.backward(dy, needsInputGradient: false) == nil)
     }
 
+    /// The mask follows its documented rule, computed here one draw at a time: the chunk's generator is
+    /// seeded with the layer's next number (plus the chunk's index, 0 for so few elements), and each 64-bit
+    /// number gives two elements their 24-bit draws u, kept (scaled by 1 / (1 − rate)) where u ≥ ⌈rate · 2²⁴⌉.
+    /// An odd count takes the last element's draw from a number of its own.
+    @Test(arguments: [Float(0.25), 0.5, 0.3])
+    func theMaskFollowsItsRule(rate: Float) {
+        let layer = Dropout(rate: rate, seed: 10)
+        var layerGenerator = layer.generator
+        var generator = Xoshiro256(seed: layerGenerator.next())
+        let threshold = UInt64((rate * 0x1p24).rounded(.up))
+        var expected = [Float]()
+        while expected.count < 35 {
+            let bits = generator.next()
+            for u in [bits >> 40, (bits >> 16) & 0xFF_FFFF] where expected.count < 35 {
+                expected.append(u >= threshold ? 1 / (1 - rate) : 0)
+            }
+        }
+        let mask = layer.forward(Tensor(shape: [7, 5], repeating: 1), training: true)
+        #expect(mask.scalars.map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(expected.contains(0) && expected.contains { $0 > 1 })
+    }
+
     @Test func gradientsWithAFixedMaskMatchFiniteDifferences() {
         let layer = Dropout(rate: 0.3, seed: 7)
         let x = Seeded.uniform([4, 5], seed: 44), r = Seeded.uniform([4, 5], seed: 45)
