@@ -93,9 +93,12 @@ func threadChunkCount(rows: Int, width: Int, minimumElements: Int = 1 << 14) -> 
 ///
 /// One loop runs at a time: a loop started while another is running (from inside a loop body, or from
 /// another thread) runs on its caller's thread. Each loop's chunks are handed out in order to whichever
-/// thread asks first; every helper reports back before the loop returns, so no thread can still be
-/// reading one loop's chunks when the next is posted. Helpers spin for a short while after a loop, since
-/// a training step posts the next one within microseconds, then sleep.
+/// thread asks first. When the caller has taken the last chunk it closes the loop and waits only for the
+/// helpers that joined before that: a helper that arrives later (descheduled by a busy machine, or still
+/// waking) finds the loop closed and touches nothing of it, so the caller never waits for a thread that
+/// has no work, and no thread can still be reading one loop's chunks when the next is posted. Helpers spin
+/// for a short while after a loop, since a training step posts the next one within microseconds, then
+/// sleep.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 
@@ -115,7 +118,12 @@ final class WorkerPool: @unchecked Sendable {
 
     private let inUse = Atomic<Bool>(false)
     private let nextChunk = Atomic<Int>(0)
-    private let reported = Atomic<Int>(0)
+    /// The helpers that joined the posted loop, plus ``closed`` once its caller has taken every chunk.
+    private let joined = Atomic<Int>(0)
+    /// The helpers that joined the posted loop and have finished with it.
+    private let finished = Atomic<Int>(0)
+    /// The flag in ``joined`` that turns late helpers away.
+    private static let closed = 1 << 40
     private let loop: UnsafeMutablePointer<Loop>
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wakeUp: UnsafeMutablePointer<pthread_cond_t>
@@ -155,7 +163,9 @@ final class WorkerPool: @unchecked Sendable {
         while helpers.count < helperCount { startHelper() }
         loop.pointee = Loop(body: body, range: range, chunks: chunks, floatingPointControl: FloatingPointControl.current)
         nextChunk.store(0, ordering: .relaxed)
-        reported.store(0, ordering: .relaxed)
+        finished.store(0, ordering: .relaxed)
+        // Published by the helpers' read-modify-write of `joined`, which reads this store or a later one.
+        joined.store(0, ordering: .sequentiallyConsistent)
         generation &+= 1
         var anyAsleep = false
         for index in 0..<helperCount {
@@ -169,8 +179,9 @@ final class WorkerPool: @unchecked Sendable {
             pthread_mutex_unlock(mutex)
         }
         runSharedChunks(body, of: range, count: chunks)
+        let participants = joined.wrappingAdd(Self.closed, ordering: .sequentiallyConsistent).oldValue
         var polls = 0
-        while reported.load(ordering: .acquiring) < helperCount {
+        while finished.load(ordering: .acquiring) < participants {
             polls &+= 1
             if polls > 4096 { sched_yield() }
         }
@@ -219,18 +230,19 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// A helper thread's life: wait for a loop, take chunks until none are left, report, repeat.
+    /// A helper thread's life: wait for a loop, join it unless it has closed, repeat.
     private func serve(_ helper: Helper) -> Never {
         var seen = 0
         while true {
             seen = awaitLoop(after: seen, helper)
+            guard joined.wrappingAdd(1, ordering: .sequentiallyConsistent).oldValue & Self.closed == 0 else { continue }
             join()
-            reported.wrappingAdd(1, ordering: .releasing)
+            finished.wrappingAdd(1, ordering: .releasing)
         }
     }
 
     /// Takes chunks of the posted loop until none are left. A function of its own so that its copy of
-    /// the loop body is released on return, before the helper reports.
+    /// the loop body is released on return, before the helper reports that it has finished.
     @inline(never)
     private func join() {
         let posted = loop.pointee
