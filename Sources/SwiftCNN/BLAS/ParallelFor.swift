@@ -96,7 +96,9 @@ func threadChunkCount(rows: Int, width: Int, minimumElements: Int = 1 << 14) -> 
 /// thread asks first. When the caller has taken the last chunk it closes the loop and waits only for the
 /// helpers that joined before that: a helper that arrives later (descheduled by a busy machine, or still
 /// waking) finds the loop closed and touches nothing of it, so the caller never waits for a thread that
-/// has no work, and no thread can still be reading one loop's chunks when the next is posted. Helpers spin
+/// has no work, and no thread can still be reading one loop's chunks when the next is posted. (A helper
+/// that arrives late may find the next loop open and join it, even one posted to fewer threads; the
+/// chunks, which own their scratch, and so the numbers do not depend on which threads run them.) Helpers spin
 /// for a short while after a loop, since a training step posts the next one within microseconds, then
 /// sleep.
 final class WorkerPool: @unchecked Sendable {
