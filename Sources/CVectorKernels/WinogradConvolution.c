@@ -151,7 +151,24 @@ INLINE void multiply_tiles(const float *u, const float *v, float *m, int channel
     }
 }
 
-// The 36 products of the block: `rounded` tiles (a multiple of P), in groups of up to 64 filters.
+// The 16-filter vectors of the group of filters that starts `left` filters before the last: as many of
+// at most V (4, 2 or 1) as are left, in steps of 4, 2 and 1.
+INLINE int group_vectors(int left, const int V) {
+    return V >= 4 && left >= 64 ? 4 : V >= 2 && left >= 32 ? 2 : 1;
+}
+
+// Runs CALL(W) with W the constant equal to vectors (4, 2 or 1), so that a product's sums are indexed by
+// constants and stay in registers.
+#define WITH_CONSTANT_VECTORS(vectors, CALL) \
+    do {                                     \
+        if ((vectors) == 4) CALL(4);         \
+        else if ((vectors) == 2) CALL(2);    \
+        else CALL(1);                        \
+    } while (0)
+
+#define MULTIPLY_TILES(W) multiply_tiles(up, vp, mp, channels, filters, tile, group, P, W)
+
+// The 36 products of the block: `rounded` tiles (a multiple of P), in groups of up to 16·V filters.
 INLINE void multiply_block(const cnn_convolution *c, const float *u, const float *v, float *m, int rounded,
                            const int P, const int V) {
     const int channels = c->channels, filters = c->filters;
@@ -160,13 +177,9 @@ INLINE void multiply_block(const cnn_convolution *c, const float *u, const float
         const float *vp = v + (long)point * block_tiles * channels;
         float *mp = m + (long)point * block_tiles * filters;
         for (int group = 0; group < filters;) {
-            const int left = filters - group;
-            for (int tile = 0; tile < rounded; tile += P) {
-                if (V >= 4 && left >= 64) multiply_tiles(up, vp, mp, channels, filters, tile, group, P, 4);
-                else if (V >= 2 && left >= 32) multiply_tiles(up, vp, mp, channels, filters, tile, group, P, 2);
-                else multiply_tiles(up, vp, mp, channels, filters, tile, group, P, 1);
-            }
-            group += V >= 4 && left >= 64 ? 64 : V >= 2 && left >= 32 ? 32 : 16;
+            const int vectors = group_vectors(filters - group, V);
+            for (int tile = 0; tile < rounded; tile += P) WITH_CONSTANT_VECTORS(vectors, MULTIPLY_TILES);
+            group += 16 * vectors;
         }
     }
 }
@@ -341,6 +354,8 @@ INLINE void add_gradient_group(const float *v, const float *m, float *du, int ch
     }
 }
 
+#define ADD_GRADIENT_GROUP(W) add_gradient_group(vp, mp, dup, channels, filters, count, group, P, W)
+
 // du[point] += v[point]ᵀ · m[point] over the block's tiles, in groups of up to 16·V filters.
 INLINE void add_block_gradient(const cnn_convolution *c, const float *v, const float *m, int count, float *du,
                                const int P, const int V) {
@@ -350,17 +365,9 @@ INLINE void add_block_gradient(const cnn_convolution *c, const float *v, const f
         const float *mp = m + (long)point * block_tiles * filters;
         float *dup = du + (long)point * channels * filters;
         for (int group = 0; group < filters;) {
-            const int left = filters - group;
-            if (V >= 4 && left >= 64) {
-                add_gradient_group(vp, mp, dup, channels, filters, count, group, P, 4);
-                group += 64;
-            } else if (V >= 2 && left >= 32) {
-                add_gradient_group(vp, mp, dup, channels, filters, count, group, P, 2);
-                group += 32;
-            } else {
-                add_gradient_group(vp, mp, dup, channels, filters, count, group, P, 1);
-                group += 16;
-            }
+            const int vectors = group_vectors(filters - group, V);
+            WITH_CONSTANT_VECTORS(vectors, ADD_GRADIENT_GROUP);
+            group += 16 * vectors;
         }
     }
 }

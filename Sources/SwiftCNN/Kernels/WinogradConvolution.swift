@@ -7,12 +7,14 @@ import CVectorKernels
 
 /// The forward pass of a 3×3, stride-1 convolution by Winograd's F(4×4, 3×3): its geometry, its kernel
 /// transformed (``transform(_:channels:filters:into:instructions:)``), bias and activation, and the C
-/// kernel that runs it over ranges of output rows; and its kernel gradient, computed the same way. Each thread hands it its own scratch of ``scratchFloats`` floats. It reads the samples as
-/// they lie and treats the padding as zeros, so no padded copy is made.
+/// kernel that runs it over ranges of output rows; and its kernel gradient, computed the same way, which
+/// reads no kernel. Each thread hands it its own scratch of ``scratchFloats`` floats. It reads the samples
+/// as they lie and treats the padding as zeros, so no padded copy is made.
 struct WinogradConvolution: DirectConvolution {
     let geometry: WindowGeometry
     let filters: Int
-    /// The transformed kernel, `[36, channels, filters]`.
+    /// The transformed kernel, `[36, channels, filters]`, which the forward pass reads (the kernel gradient
+    /// reads none).
     let kernel: UnsafePointer<Float>
     let bias: UnsafePointer<Float>?
     let activation: Activation

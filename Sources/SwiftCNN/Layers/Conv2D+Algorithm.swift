@@ -98,8 +98,15 @@ extension Conv2D {
     /// The kernel that computes the kernel gradient, when a direct one does: Winograd's when the algorithm
     /// asks for it and it applies, the several-channel kernel (its products in ``Backend/precision`` where
     /// it can) where it applies and the algorithm allows it.
+    ///
+    /// Winograd's kernel gradient reads the samples and their output gradient, never the transformed
+    /// kernel, so it gets the forward pass's buffer as it stands (neither grown nor refilled) rather than
+    /// having the weights compared with it, and possibly transformed into it, on every backward pass.
     func kernelGradientPass(geometry g: WindowGeometry) -> AnyDirectConvolution? {
-        if let winograd = winogradPass(geometry: g) { return .winograd(winograd) }
+        if runsWinograd(geometry: g) {
+            return .winograd(WinogradConvolution(geometry: g, filters: filters, kernel: winogradKernel.pointer,
+                                                 bias: nil, activation: activation))
+        }
         return channelPass(geometry: g, precision: .float32).map { .channels($0.kernelGradient(in: Backend.precision)) }
     }
 
